@@ -1,0 +1,39 @@
+"""The REST API: everything under /api/v1/, OpenAPI at /api/openapi.json, docs at /api/docs."""
+from ninja import NinjaAPI
+
+from techmarket.core.api import ApiAuth, install_error_handlers
+
+api = NinjaAPI(
+    title="科技大市场 API",
+    version="1.0",
+    description="科技大市场（技术市场与技术转移管理平台）对外接口。认证：`Authorization: Bearer TOKEN`"
+                "（`techmarket api_token 用户名` 生成）或登录会话。",
+    auth=ApiAuth(),
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+install_error_handlers(api)
+
+
+def _register() -> None:
+    from techmarket.accounts.api import router as accounts_router
+    from techmarket.directory.api import router as directory_router
+    from techmarket.disclosure.api import router as disclosure_router
+    from techmarket.feedback.api import router as feedback_router
+    from techmarket.notifications.api import router as notifications_router
+    from techmarket.portal.api import router as portal_router
+    from techmarket.regions.api import router as regions_router
+    from techmarket.taxonomies.api import router as taxonomies_router
+
+    api.add_router("/v1/", regions_router)
+    api.add_router("/v1/", taxonomies_router)
+    api.add_router("/v1/", directory_router)
+    api.add_router("/v1/", accounts_router)
+    api.add_router("/v1/", notifications_router)
+    api.add_router("/v1/", feedback_router)
+    api.add_router("/v1/", disclosure_router)
+    api.add_router("/v1/", portal_router)
+
+
+_register()

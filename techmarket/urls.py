@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from techmarket.api import api
+
+admin.site.site_header = "科技大市场 管理后台"
+admin.site.site_title = "科技大市场"
+admin.site.index_title = "后台管理"
+
+urlpatterns = [
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("techmarket.accounts.urls")),
+    path("", include("techmarket.directory.urls")),
+    path("", include("techmarket.notifications.urls")),
+    path("", include("techmarket.disclosure.urls")),
+    path("", include("techmarket.core.urls")),
+    path("", include("techmarket.portal.urls")),
+]
