@@ -51,7 +51,7 @@ def scope_filter(user, field: str = "region") -> dict:
 
 def is_member_of(user, organization) -> bool:
     return (is_authenticated(user) and organization is not None
-            and user.organization_id == getattr(organization, "pk", organization))
+            and user.organization_id == getattr(organization, "pk", organization))  # obj or id
 
 
 def can_see_personal_data(user, *, owner_user_id: int | None = None, region: Region | None = None) -> bool:
@@ -76,3 +76,14 @@ def city_of(region: Region | None) -> Region | None:
     while node is not None and node.level > Region.Level.CITY:
         node = node.parent
     return node if node is not None and node.level == Region.Level.CITY else None
+
+
+def restrict_to_staff_scope(queryset, user, field: str = "region"):
+    """Records inside the staff member's region subtree (all for superusers, none for non-staff)."""
+    if not is_region_staff(user):
+        return queryset.none()
+    if user.is_superuser:
+        return queryset
+    if user.region is None:
+        return queryset.none()
+    return queryset.filter(**{f"{field}__path__startswith": user.region.path})
