@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from techmarket.core.api import ApiAuth, caller, paginate
 from techmarket.core.audit import history_for
@@ -111,7 +111,7 @@ def organization_create(request, payload: OrganizationIn):
     data, contacts = _split_contacts(payload.dict())
     contacts = [c for c in contacts] if contacts else None
     org = services.organization_create(by=request.auth, data=data, contacts=contacts)
-    return 201, organization_for(selectors.organization_get(org.pk), request.auth)
+    return Status(201, organization_for(selectors.organization_get(org.pk), request.auth))
 
 
 @router.patch("/organizations/{org_id}", summary="修改单位")
@@ -126,7 +126,7 @@ def organization_update(request, org_id: int, payload: OrganizationPatch):
 def organization_delete(request, org_id: int):
     org = selectors.organization_get_managed(request.auth, org_id)
     services.organization_delete(organization=org, by=request.auth)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/organizations/{org_id}/history", summary="单位变更记录")
@@ -143,7 +143,7 @@ def organization_history(request, org_id: int):
 def qualification_add(request, org_id: int, payload: QualificationIn):
     org = selectors.organization_get_managed(request.auth, org_id)
     services.qualification_add(organization=org, by=request.auth, **payload.dict())
-    return 201, organization_for(selectors.organization_get(org.pk), request.auth)
+    return Status(201, organization_for(selectors.organization_get(org.pk), request.auth))
 
 
 @router.delete("/organizations/{org_id}/qualifications/{qualification_id}", response={204: None},
@@ -154,7 +154,7 @@ def qualification_remove(request, org_id: int, qualification_id: int):
     if q is None:
         raise Http404
     services.qualification_remove(qualification=q, by=request.auth)
-    return 204, None
+    return Status(204, None)
 
 
 # People -------------------------------------------------------------------------------------------
@@ -213,7 +213,7 @@ def person_detail(request, person_id: int):
 @router.post("/people", response={201: dict}, summary="登记人才")
 def person_create(request, payload: PersonIn):
     person = services.person_create(by=request.auth, data=payload.dict())
-    return 201, person_for(selectors.person_get(person.pk), request.auth)
+    return Status(201, person_for(selectors.person_get(person.pk), request.auth))
 
 
 @router.patch("/people/{person_id}", summary="修改人才信息")
@@ -227,7 +227,7 @@ def person_update(request, person_id: int, payload: PersonPatch):
 def person_delete(request, person_id: int):
     person = selectors.person_get_managed(request.auth, person_id)
     services.person_delete(person=person, by=request.auth)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/people/{person_id}/history", summary="人才变更记录")
@@ -283,7 +283,7 @@ def platform_detail(request, platform_id: int):
 def platform_create(request, payload: PlatformIn):
     data = {k: v for k, v in payload.dict().items() if not (k == "region" and v is None)}
     platform = services.platform_create(by=request.auth, data=data)
-    return 201, platform_for(selectors.platform_get(platform.pk), request.auth)
+    return Status(201, platform_for(selectors.platform_get(platform.pk), request.auth))
 
 
 @router.patch("/platforms/{platform_id}", summary="修改创新平台")
@@ -299,7 +299,7 @@ def platform_update(request, platform_id: int, payload: PlatformPatch):
 def platform_delete(request, platform_id: int):
     platform = selectors.platform_get_managed(request.auth, platform_id)
     services.platform_delete(platform=platform, by=request.auth)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/platforms/{platform_id}/history", summary="创新平台变更记录")

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "techmarket.disclosure",
     "techmarket.scheduling",
     "techmarket.portal",
+    "techmarket.demo",
 ]
 
 MIDDLEWARE = [
