@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "disclosure"
-urlpatterns: list = []
+urlpatterns = [
+    path("disclosures/", views.request_list, name="list"),
+    path("disclosures/request/", views.request_create, name="request"),
+    path("disclosures/<int:pk>/", views.request_detail, name="detail"),
+    path("disclosures/<int:pk>/actions/<slug:action>/", views.request_act, name="act"),
+]
