@@ -18,6 +18,8 @@ class Role(models.TextChoices):
 
 
 STAFF_ROLES = {Role.BUREAU_ADMIN, Role.DISTRICT_OFFICER}
+# Roles whose members may enter the Django admin (limited there by their permissions).
+ADMIN_SITE_ROLES = {Role.BUREAU_ADMIN}
 
 # Django permissions each role's group holds; object scope is checked in permissions.py.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -31,7 +33,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "accounts.review_registration", "accounts.manage_users",
         "portal.change_article", "portal.add_article", "portal.delete_article",
         "feedback.change_reasoncode", "feedback.add_reasoncode",
-        "scheduling.change_scheduledjob", "scheduling.change_holiday", "scheduling.add_holiday",
+        "scheduling.change_scheduledjob", "scheduling.change_calendarday", "scheduling.add_calendarday",
+        "scheduling.delete_calendarday",
     ],
     Role.DISTRICT_OFFICER: [
         "directory.view_organization", "directory.add_organization", "directory.change_organization",
