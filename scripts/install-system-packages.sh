@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages TechMarket needs: Chromium for the browser tests, a CJK
-# TrueType font for PDFs and charts, the PostgreSQL client, Node.js/npm for front-end assets.
+# TrueType font for PDFs and charts, the PostgreSQL client, poppler (pdftotext) to check PDFs in
+# tests, Node.js/npm for front-end assets.
 set -euo pipefail
-packages=(chromium fonts-wqy-zenhei postgresql-client)
+packages=(chromium fonts-wqy-zenhei postgresql-client poppler-utils)
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 
 missing=()

@@ -97,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "techmarket.portal.context_processors.portal",
+                "techmarket.notifications.context_processors.notifications",
             ],
         },
     },
@@ -137,6 +138,8 @@ MEDIA_URL = "/media-not-served/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 TECHMARKET_UPLOAD_MAX_MB = env_int("TECHMARKET_UPLOAD_MAX_MB", 20, "Largest accepted upload (attachments, Excel files), in MB.")
+TECHMARKET_IMPORT_SYNC_ROWS = env_int("TECHMARKET_IMPORT_SYNC_ROWS", 2000, "Excel imports with more data rows than this run as a background job.")
+TECHMARKET_EXPORT_MAX_ROWS = env_int("TECHMARKET_EXPORT_MAX_ROWS", 100000, "Largest number of rows one Excel export may hold.")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
