@@ -1,2 +1,92 @@
+"""What every page's frame needs: the current city, the cities served, the navigation, the user's menu."""
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.functional import SimpleLazyObject, cached_property
+from django.utils.translation import gettext as _
+
+from .choices import KIND_SLUGS, ArticleKind
+
+
+class PortalFrame:
+    """Evaluated lazily: pages that never render the frame (the admin, files) cost no query."""
+
+    def __init__(self, request):
+        self.request = request
+        self.user = getattr(request, "user", None)
+
+    @cached_property
+    def city(self):
+        from .selectors import city_current
+
+        return city_current(self.request)
+
+    @cached_property
+    def cities(self) -> list:
+        from .selectors import city_list_active
+
+        # grouped by province in the header's city menu
+        return sorted(city_list_active(), key=lambda c: (c.region.path.split("/")[0], c.sort_order, c.region.code))
+
+    @cached_property
+    def is_multi_city(self) -> bool:
+        return len(self.cities) > 1
+
+    @cached_property
+    def bureau_name(self) -> str:
+        if self.city is not None:
+            return self.city.bureau_name
+        return _("各市科学技术局")
+
+    def _kind_url(self, kind: str) -> str:
+        slug = KIND_SLUGS[kind]
+        if self.city is not None:
+            return reverse("portal:article_list", kwargs={"code": self.city.code, "kind_slug": slug})
+        return reverse("portal:home") + "?next=" + slug
+
+    @cached_property
+    def home_url(self) -> str:
+        if self.city is not None:
+            return reverse("portal:city_home", kwargs={"code": self.city.code})
+        return reverse("portal:home")
+
+    @cached_property
+    def nav(self) -> list[dict]:
+        path = self.request.path
+        items = [
+            {"label": _("首页"), "url": self.home_url, "icon": "house",
+             "active": path == "/" or path == self.home_url},
+            {"label": _("单位库"), "url": "/organizations/", "icon": "building", "prefix": "/organizations/"},
+            {"label": _("人才库"), "url": "/people/", "icon": "people", "prefix": "/people/"},
+            {"label": _("平台库"), "url": "/platforms/", "icon": "diagram-3", "prefix": "/platforms/"},
+            {"label": str(ArticleKind.NOTICE.label), "url": self._kind_url(ArticleKind.NOTICE), "icon": "megaphone",
+             "segment": "/" + KIND_SLUGS[ArticleKind.NOTICE] + "/"},
+            {"label": str(ArticleKind.POLICY.label), "url": self._kind_url(ArticleKind.POLICY),
+             "icon": "journal-text", "segment": "/" + KIND_SLUGS[ArticleKind.POLICY] + "/"},
+        ]
+        for item in items:
+            if "prefix" in item:
+                item["active"] = path.startswith(item.pop("prefix"))
+            elif "segment" in item:
+                item["active"] = path.startswith("/city/") and item.pop("segment") in path
+        return items
+
+    @cached_property
+    def can_enter_back_office(self) -> bool:
+        from .permissions import can_enter_back_office
+
+        return can_enter_back_office(self.user)
+
+    @cached_property
+    def role_labels(self) -> list[str]:
+        if self.user is None or not self.user.is_authenticated:
+            return []
+        labels = list(self.user.role_labels)
+        if self.user.is_superuser:
+            labels.insert(0, _("系统管理员"))
+        return labels
+
+
 def portal(request):
-    return {}
+    frame = PortalFrame(request)
+    return {"portal": frame, "current_city": SimpleLazyObject(lambda: frame.city)}
