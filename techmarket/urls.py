@@ -10,9 +10,10 @@ admin.site.index_title = "后台管理"
 urlpatterns = [
     path("api/", api.urls),
     path("admin/", admin.site.urls),
-    path("accounts/", include("techmarket.accounts.urls")),
+    path("", include("techmarket.accounts.urls")),
     path("", include("techmarket.directory.urls")),
     path("", include("techmarket.notifications.urls")),
+    path("", include("techmarket.feedback.urls")),
     path("", include("techmarket.disclosure.urls")),
     path("", include("techmarket.core.urls")),
     path("", include("techmarket.portal.urls")),

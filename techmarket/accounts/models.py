@@ -92,6 +92,8 @@ class APIToken(models.Model):
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
 
+    AUDIT_EXCLUDE = ("key_hash",)
+
     @staticmethod
     def hash(raw: str) -> str:
         return _hash_token(raw)
@@ -139,7 +141,8 @@ class RegistrationRequest(TimeStampedModel):
                              related_name="+", verbose_name=_("创建的用户"))
 
     PERSONAL_FIELDS = {"phone": "phone", "email": "email"}
-    AUDIT_EXCLUDE = ("password_hash",)
+    # core.audit cannot serialise a FieldFile; services record the letter's stored name themselves.
+    AUDIT_EXCLUDE = ("password_hash", "authorization_letter")
 
     class Meta:
         verbose_name = _("注册申请")

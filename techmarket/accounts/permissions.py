@@ -1,9 +1,12 @@
 """Who may do what, by role and region scope. Every server-side check goes through here."""
 from __future__ import annotations
 
+from techmarket.core.workflows import register_policy
 from techmarket.regions.models import Region
 
-from .roles import Role
+from .roles import STAFF_ROLES, Role
+
+REVIEW_REGISTRATION_PERMISSION = "accounts.review_registration"
 
 
 def is_authenticated(user) -> bool:
@@ -87,3 +90,51 @@ def restrict_to_staff_scope(queryset, user, field: str = "region"):
     if user.region is None:
         return queryset.none()
     return queryset.filter(**{f"{field}__path__startswith": user.region.path})
+
+
+# Accounts: registration review, user management, API tokens --------------------------------------
+
+def can_review_registrations(user) -> bool:
+    """The reviewer inbox: staff holding accounts.review_registration (each request is scoped below)."""
+    return is_region_staff(user) and user.has_perm("accounts.review_registration")
+
+
+def can_review_registration(user, registration) -> bool:
+    """Bureau administrators and district officers whose region holds the request's region."""
+    return can_review_registrations(user) and region_in_staff_scope(user, registration.region)
+
+
+def can_manage_users(user) -> bool:
+    return is_region_staff(user) and user.has_perm("accounts.manage_users")
+
+
+def user_in_staff_scope(user, target) -> bool:
+    """A user lies in a staff member's scope through its organization's region or its own (staff) region."""
+    if not can_manage_users(user):
+        return False
+    org_region = target.organization.region if target.organization_id else None
+    return region_in_staff_scope(user, org_region) or region_in_staff_scope(user, target.region)
+
+
+def can_manage_user(user, target) -> bool:
+    """Activate, deactivate or unlock ``target``.
+
+    Staff manage users of their region, never themselves; accounts of staff (bureau administrators,
+    district officers, Django-admin users) are managed by bureau administrators only, superusers by
+    superusers only.
+    """
+    if not user_in_staff_scope(user, target) or target.pk == user.pk:
+        return False
+    if target.is_superuser:
+        return user.is_superuser
+    if target.is_staff or (set(target.role_names) & {r.value for r in STAFF_ROLES}):
+        return is_bureau_admin(user)
+    return True
+
+
+def can_revoke_api_token(user, token) -> bool:
+    """Owners revoke their own tokens; superusers any (the admin's token list)."""
+    return is_authenticated(user) and (user.is_superuser or token.user_id == user.pk)
+
+
+register_policy(REVIEW_REGISTRATION_PERMISSION)(can_review_registration)

@@ -65,11 +65,14 @@ def _date(value, field: str):
                                code="invalid_date")
 
 
-def _region(value, field: str = "region") -> Region:
+def _region(value, field: str = "region", resolve=None) -> Region:
+    """``resolve``: a memoizing resolver (regions.selectors.RegionResolver) for bulk imports."""
     if isinstance(value, Region):
         return value
     if value in (None, ""):
         raise ApplicationError(_("请填写所在区域"), field=field, code="required")
+    if resolve is not None:
+        return resolve(str(value))
     return region_resolve(str(value), field=field)
 
 
@@ -87,12 +90,16 @@ def _collect(fn_by_field: dict, data: dict) -> dict:
     return out
 
 
-def _organization_converters():
+def _organization_converters(*, regions=None):
+    """Field converters shared by the forms, the API and the Excel importer.
+
+    ``regions``: a memoizing region resolver for bulk imports (default: one lookup per call).
+    """
     party, industry, fields = TermResolver("party_nature"), TermResolver("gbt4754"), TermResolver("hitech_domains")
     return {
         "credit_code": lambda v, f: normalize(v),
         "kind": lambda v, f: _choice(v, OrganizationKind.choices, f),
-        "region": lambda v, f: _region(v, f),
+        "region": lambda v, f: _region(v, f, regions),
         "party_nature": lambda v, f: party(v, field=f) if v not in (None, "") else None,
         "industry": lambda v, f: industry(v, field=f) if v not in (None, "") else None,
         "tech_fields": lambda v, f: fields.many(v or [], field=f),
@@ -296,7 +303,8 @@ def _organization_ref(value, field):
     return org
 
 
-def _person_converters():
+def _person_converters(*, regions=None, organizations=None):
+    """``regions`` / ``organizations``: memoizing resolvers for bulk imports (see _organization_converters)."""
     fields, disciplines = TermResolver("hitech_domains"), TermResolver("gbt13745")
     from .choices import Gender
 
@@ -304,8 +312,8 @@ def _person_converters():
         "kind": lambda v, f: _choice(v, PersonKind.choices, f),
         "gender": lambda v, f: _choice(v, Gender.choices, f),
         "programmes": _programmes,
-        "organization": _organization_ref,
-        "region": lambda v, f: _region(v, f),
+        "organization": organizations or _organization_ref,
+        "region": lambda v, f: _region(v, f, regions),
         "tech_fields": lambda v, f: fields.many(v or [], field=f),
         "disciplines": lambda v, f: disciplines.many(v or [], field=f),
         "id_number": lambda v, f: _id_number(v, f),
@@ -353,6 +361,12 @@ def person_update(*, person: Person, by, data: dict) -> Person:
     if not permissions.can_edit_person(by, person):
         raise PermissionDenied(_("无权修改该人才信息"))
     values = _collect(_person_converters(), data)
+    recognised = {k for k in ("kind", "programmes", "broker_certificate_no") if k in values
+                  and values[k] != getattr(person, k)}
+    if recognised and not permissions.region_in_staff_scope(by, person.region):
+        # Categories, talent programmes (院士, 领军人才 …) and broker certificates are recognised by
+        # government, like an organization's qualifications: a person cannot award them to themself.
+        raise PermissionDenied(_("人才类别、人才计划和经纪人证书只能由管理部门登记"))
     if "region" in values and values["region"].pk != person.region_id \
             and not permissions.region_in_staff_scope(by, values["region"]) \
             and not permissions.region_in_staff_scope(by, person.region) and by.pk != person.user_id:
@@ -377,11 +391,13 @@ def person_delete(*, person: Person, by) -> None:
 
 # Platforms ----------------------------------------------------------------------------------------
 
-def _platform_converters():
+def _platform_converters(*, regions=None, organizations=None):
+    """``regions`` / ``organizations``: memoizing resolvers for bulk imports (see _organization_converters)."""
     fields = TermResolver("hitech_domains")
+    organization_ref = organizations or _organization_ref
 
     def organization(v, f):
-        org = _organization_ref(v, f)
+        org = organization_ref(v, f)
         if org is None:
             raise ApplicationError(_("请填写依托单位"), field=f, code="required")
         return org
@@ -390,7 +406,7 @@ def _platform_converters():
         "kind": lambda v, f: _choice(v, PlatformKind.choices, f),
         "level": lambda v, f: _choice(v, Level.choices, f),
         "organization": organization,
-        "region": lambda v, f: _region(v, f),
+        "region": lambda v, f: _region(v, f, regions),
         "tech_fields": lambda v, f: fields.many(v or [], field=f),
         "recognised_on": lambda v, f: _date(v, f),
         "valid_until": lambda v, f: _date(v, f),
@@ -398,12 +414,17 @@ def _platform_converters():
     }
 
 
+def _platform_region_default(values: dict) -> None:
+    """A platform sits where its organization sits unless a region is given."""
+    if values.get("region") is None and values.get("organization") is not None:
+        values["region"] = values["organization"].region
+
+
 @transaction.atomic
 def platform_create(*, by, data: dict, check_permission=True) -> Platform:
     _unknown_fields(data, PLATFORM_FIELDS)
     values = _collect(_platform_converters(), data)
-    if "region" not in values and values.get("organization") is not None:
-        values["region"] = values["organization"].region
+    _platform_region_default(values)
     if check_permission and "region" in values and not permissions.can_create_platform_in(by, values["region"]):
         raise PermissionDenied(_("无权在该区域登记创新平台"))
     platform = Platform()
