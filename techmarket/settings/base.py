@@ -12,6 +12,8 @@ BASE_DIR = PACKAGE_DIR.parent
 
 VAR_DIR = Path(env_str("TECHMARKET_VAR_DIR", str(BASE_DIR / "var"),
                        "Directory for the SQLite database, uploaded files, logs and e-mail files."))
+# A fresh clone has no var/: create it so the first `techmarket migrate` can open SQLite.
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 SECRET_KEY = env_str("SECRET_KEY", "dev-insecure-change-me",
                      "Django secret key. Must be set to a long random value in production.")
@@ -50,6 +52,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "ninja",  # serves Swagger UI from its own static files (no CDN)
     "django_tasks",
     "django_tasks_db",
     "techmarket.core",
