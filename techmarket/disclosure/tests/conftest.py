@@ -5,7 +5,7 @@ import types
 
 import pytest
 
-from . import factories
+from techmarket.core.tests import factories
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from techmarket.directory.models import Organization
 from techmarket.disclosure import protocols
 
-from . import factories
+from techmarket.core.tests import factories
 
 pytestmark = pytest.mark.django_db
 

@@ -25,7 +25,7 @@ from techmarket.disclosure.services import (
     disclosure_withdraw,
 )
 
-from . import factories
+from techmarket.core.tests import factories
 
 pytestmark = pytest.mark.django_db
 

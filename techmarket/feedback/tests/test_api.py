@@ -6,7 +6,7 @@ from django.test import Client
 from techmarket.disclosure.services import disclosure_reject, disclosure_request
 from techmarket.feedback.models import ReasonCode
 
-from . import factories
+from techmarket.core.tests import factories
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from django.test import Client
 
 from techmarket.disclosure.services import disclosure_reject, disclosure_request
 
-from . import factories
+from techmarket.core.tests import factories
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""Small builders for disclosure tests: regions, organizations, users with roles."""
+"""Small builders shared by several apps' tests: regions, organizations, users with roles."""
 from __future__ import annotations
 
 import itertools
