@@ -4,7 +4,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from .audit import record_change, snapshot
-from .models import ObjectChange, StatusChange
+from .models import ImportJob, ObjectChange, StatusChange
 
 
 class AuditedModelAdmin(admin.ModelAdmin):
@@ -49,3 +49,19 @@ class StatusChangeAdmin(ObjectChangeAdmin):
     list_filter = ("content_type", "action")
     search_fields = ("object_id", "comment")
     readonly_fields = [f.name for f in StatusChange._meta.fields]
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """Excel imports (R6): who imported which file and how it went; written only by core.jobs."""
+
+    list_display = ("created_at", "kind", "user", "file_name", "status", "total_rows", "created_count")
+    list_filter = ("status", "kind")
+    search_fields = ("file_name", "user__username", "user__name")
+    readonly_fields = [f.name for f in ImportJob._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

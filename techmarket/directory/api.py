@@ -101,7 +101,7 @@ def organization_list(request, region: str | None = None, kind: str | None = Non
                     page=page, page_size=page_size)
 
 
-@router.get("/organizations/{org_id}", auth=public, summary="单位详情（管理视图含联系人）")
+@router.get("/organizations/{int:org_id}", auth=public, summary="单位详情（管理视图含联系人）")
 def organization_detail(request, org_id: int):
     return organization_for(selectors.organization_get(org_id), caller(request))
 
@@ -114,7 +114,7 @@ def organization_create(request, payload: OrganizationIn):
     return Status(201, organization_for(selectors.organization_get(org.pk), request.auth))
 
 
-@router.patch("/organizations/{org_id}", summary="修改单位")
+@router.patch("/organizations/{int:org_id}", summary="修改单位")
 def organization_update(request, org_id: int, payload: OrganizationPatch):
     org = selectors.organization_get_managed(request.auth, org_id)
     data, contacts = _split_contacts(payload.dict(exclude_unset=True))
@@ -122,14 +122,14 @@ def organization_update(request, org_id: int, payload: OrganizationPatch):
     return organization_for(selectors.organization_get(org.pk), request.auth)
 
 
-@router.delete("/organizations/{org_id}", response={204: None}, summary="删除单位")
+@router.delete("/organizations/{int:org_id}", response={204: None}, summary="删除单位")
 def organization_delete(request, org_id: int):
     org = selectors.organization_get_managed(request.auth, org_id)
     services.organization_delete(organization=org, by=request.auth)
     return Status(204, None)
 
 
-@router.get("/organizations/{org_id}/history", summary="单位变更记录")
+@router.get("/organizations/{int:org_id}/history", summary="单位变更记录")
 def organization_history(request, org_id: int):
     org = selectors.organization_get_managed(request.auth, org_id)
     rows = list(history_for(org))
@@ -139,14 +139,14 @@ def organization_history(request, org_id: int):
     return {"items": history_out(rows)}
 
 
-@router.post("/organizations/{org_id}/qualifications", response={201: dict}, summary="登记资质")
+@router.post("/organizations/{int:org_id}/qualifications", response={201: dict}, summary="登记资质")
 def qualification_add(request, org_id: int, payload: QualificationIn):
     org = selectors.organization_get_managed(request.auth, org_id)
     services.qualification_add(organization=org, by=request.auth, **payload.dict())
     return Status(201, organization_for(selectors.organization_get(org.pk), request.auth))
 
 
-@router.delete("/organizations/{org_id}/qualifications/{qualification_id}", response={204: None},
+@router.delete("/organizations/{int:org_id}/qualifications/{int:qualification_id}", response={204: None},
                summary="删除资质")
 def qualification_remove(request, org_id: int, qualification_id: int):
     org = selectors.organization_get_managed(request.auth, org_id)
@@ -205,7 +205,7 @@ def person_list(request, region: str | None = None, kind: str | None = None, pro
     return paginate(request, qs, lambda p: person_for(p, user), page=page, page_size=page_size)
 
 
-@router.get("/people/{person_id}", auth=public, summary="人才详情")
+@router.get("/people/{int:person_id}", auth=public, summary="人才详情")
 def person_detail(request, person_id: int):
     return person_for(selectors.person_get(person_id), caller(request))
 
@@ -216,21 +216,21 @@ def person_create(request, payload: PersonIn):
     return Status(201, person_for(selectors.person_get(person.pk), request.auth))
 
 
-@router.patch("/people/{person_id}", summary="修改人才信息")
+@router.patch("/people/{int:person_id}", summary="修改人才信息")
 def person_update(request, person_id: int, payload: PersonPatch):
     person = selectors.person_get_managed(request.auth, person_id)
     services.person_update(person=person, by=request.auth, data=payload.dict(exclude_unset=True))
     return person_for(selectors.person_get(person.pk), request.auth)
 
 
-@router.delete("/people/{person_id}", response={204: None}, summary="删除人才记录")
+@router.delete("/people/{int:person_id}", response={204: None}, summary="删除人才记录")
 def person_delete(request, person_id: int):
     person = selectors.person_get_managed(request.auth, person_id)
     services.person_delete(person=person, by=request.auth)
     return Status(204, None)
 
 
-@router.get("/people/{person_id}/history", summary="人才变更记录")
+@router.get("/people/{int:person_id}/history", summary="人才变更记录")
 def person_history(request, person_id: int):
     return {"items": history_out(history_for(selectors.person_get_managed(request.auth, person_id)))}
 
@@ -274,7 +274,7 @@ def platform_list(request, region: str | None = None, kind: str | None = None, l
     return paginate(request, qs, lambda p: platform_for(p, user), page=page, page_size=page_size)
 
 
-@router.get("/platforms/{platform_id}", auth=public, summary="创新平台详情")
+@router.get("/platforms/{int:platform_id}", auth=public, summary="创新平台详情")
 def platform_detail(request, platform_id: int):
     return platform_for(selectors.platform_get(platform_id), caller(request))
 
@@ -286,7 +286,7 @@ def platform_create(request, payload: PlatformIn):
     return Status(201, platform_for(selectors.platform_get(platform.pk), request.auth))
 
 
-@router.patch("/platforms/{platform_id}", summary="修改创新平台")
+@router.patch("/platforms/{int:platform_id}", summary="修改创新平台")
 def platform_update(request, platform_id: int, payload: PlatformPatch):
     platform = selectors.platform_get_managed(request.auth, platform_id)
     if not permissions.can_edit_platform(request.auth, platform):
@@ -295,15 +295,16 @@ def platform_update(request, platform_id: int, payload: PlatformPatch):
     return platform_for(selectors.platform_get(platform.pk), request.auth)
 
 
-@router.delete("/platforms/{platform_id}", response={204: None}, summary="删除创新平台")
+@router.delete("/platforms/{int:platform_id}", response={204: None}, summary="删除创新平台")
 def platform_delete(request, platform_id: int):
     platform = selectors.platform_get_managed(request.auth, platform_id)
     services.platform_delete(platform=platform, by=request.auth)
     return Status(204, None)
 
 
-@router.get("/platforms/{platform_id}/history", summary="创新平台变更记录")
+@router.get("/platforms/{int:platform_id}/history", summary="创新平台变更记录")
 def platform_history(request, platform_id: int):
     return {"items": history_out(history_for(selectors.platform_get_managed(request.auth, platform_id)))}
 
 
+from . import api_excel  # noqa: E402,F401  (Excel import/export routes, SPEC R6)

@@ -303,8 +303,8 @@ def _organization_ref(value, field):
     return org
 
 
-def _person_converters(*, regions=None, organizations=None):
-    """``regions`` / ``organizations``: memoizing resolvers for bulk imports (see _organization_converters)."""
+def _person_converters(*, regions=None):
+    """``regions``: a memoizing region resolver for bulk imports (see _organization_converters)."""
     fields, disciplines = TermResolver("hitech_domains"), TermResolver("gbt13745")
     from .choices import Gender
 
@@ -312,7 +312,7 @@ def _person_converters(*, regions=None, organizations=None):
         "kind": lambda v, f: _choice(v, PersonKind.choices, f),
         "gender": lambda v, f: _choice(v, Gender.choices, f),
         "programmes": _programmes,
-        "organization": organizations or _organization_ref,
+        "organization": _organization_ref,
         "region": lambda v, f: _region(v, f, regions),
         "tech_fields": lambda v, f: fields.many(v or [], field=f),
         "disciplines": lambda v, f: disciplines.many(v or [], field=f),
@@ -391,13 +391,12 @@ def person_delete(*, person: Person, by) -> None:
 
 # Platforms ----------------------------------------------------------------------------------------
 
-def _platform_converters(*, regions=None, organizations=None):
-    """``regions`` / ``organizations``: memoizing resolvers for bulk imports (see _organization_converters)."""
+def _platform_converters(*, regions=None):
+    """``regions``: a memoizing region resolver for bulk imports (see _organization_converters)."""
     fields = TermResolver("hitech_domains")
-    organization_ref = organizations or _organization_ref
 
     def organization(v, f):
-        org = organization_ref(v, f)
+        org = _organization_ref(v, f)
         if org is None:
             raise ApplicationError(_("请填写依托单位"), field=f, code="required")
         return org

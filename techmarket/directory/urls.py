@@ -35,3 +35,19 @@ urlpatterns = [
     path("manage/platforms/<int:pk>/edit/", views.manage_platform_edit, name="manage_platform_edit"),
     path("manage/platforms/<int:pk>/delete/", views.manage_platform_delete, name="manage_platform_delete"),
 ]
+
+# Excel import and export (SPEC R6), in views_excel.py.
+from django.urls import re_path  # noqa: E402
+
+from . import views_excel  # noqa: E402
+
+_REGISTRY = r"(?P<registry>organizations|people|platforms)"
+urlpatterns += [
+    re_path(rf"^manage/{_REGISTRY}/import/$", views_excel.registry_import, name="registry_import"),
+    re_path(rf"^manage/{_REGISTRY}/import/template\.xlsx$", views_excel.import_template,
+            name="registry_import_template"),
+    re_path(rf"^manage/{_REGISTRY}/export\.xlsx$", views_excel.manage_export, name="manage_registry_export"),
+    re_path(rf"^{_REGISTRY}/export\.xlsx$", views_excel.public_export, name="registry_export"),
+    path("manage/imports/<int:pk>/", views_excel.import_job, name="import_job"),
+    path("manage/imports/<int:pk>/progress/", views_excel.import_job_progress, name="import_job_progress"),
+]
