@@ -132,6 +132,9 @@ def _display_value(model, name: str, value, cache: dict) -> str:
         return _("是") if value else _("否")
     if field is not None and getattr(field, "choices", None):
         return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, list) and value and isinstance(value[0], dict):
+        # nested snapshots such as an organization's contacts: show each row's values
+        return "；".join(" ".join(str(v) for v in row.values() if v not in (None, "")) for row in value)
     if field is not None and field.is_relation and field.related_model is not None:
         values = value if isinstance(value, list) else [value]
         names = []
