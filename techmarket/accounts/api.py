@@ -1,12 +1,21 @@
 """Accounts API: the caller's own account and API tokens (others' tokens are 404)."""
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from ninja import Router
 
-from techmarket.core.api import caller, iso, paginate
+from techmarket.core.api import ActionIn, caller, iso, paginate, workflow_fields
+from techmarket.core.errors import ApplicationError
+from techmarket.core.masking import mask
 
 from . import services
-from .selectors import api_token_get_for_user, api_token_list_for
+from .permissions import can_see_personal_data
+from .selectors import (
+    api_token_get_for_user,
+    api_token_list_for,
+    registration_get_for_reviewer,
+    registration_list_for_reviewer,
+)
 
 router = Router(tags=["accounts"])
 
@@ -55,3 +64,56 @@ def api_token_revoke(request, token_id: int):
     user = caller(request)
     token = api_token_get_for_user(user=user, pk=token_id)
     return _token(services.api_token_revoke(token=token, by=user))
+
+
+# Registration requests: the reviewer's inbox, on the shared workflow conventions ------------------
+
+def _registration(reg, user) -> dict:
+    clear = can_see_personal_data(user, region=reg.region)
+    return {
+        "id": reg.pk,
+        "kind": reg.kind,
+        "kind_display": reg.get_kind_display(),
+        "username": reg.username,
+        "name": reg.name,
+        "phone": reg.phone if clear else mask("phone", reg.phone),
+        "email": reg.email if clear else mask("email", reg.email),
+        "organization_name": reg.organization_name,
+        "credit_code": reg.credit_code,
+        "organization_kind": reg.organization_kind,
+        "region": reg.region.code,
+        "existing_organization": ({"id": reg.existing_organization_id, "name": reg.existing_organization.name}
+                                  if reg.existing_organization_id else None),
+        "has_authorization_letter": bool(reg.authorization_letter),
+        "created_at": iso(reg.created_at),
+        **workflow_fields(reg, user),
+    }
+
+
+@router.get("/registrations", summary="注册申请（审核人辖区内；?status=submitted|approved|rejected）")
+def registration_list(request, status: str | None = None, q: str | None = None, page: int = 1,
+                      page_size: int = 20):
+    user = caller(request)
+    qs = registration_list_for_reviewer(user=user, status=status, q=q)
+    return paginate(request, qs, lambda r: _registration(r, user), page=page, page_size=page_size)
+
+
+@router.get("/registrations/{int:registration_id}", summary="注册申请详情")
+def registration_detail(request, registration_id: int):
+    user = caller(request)
+    return _registration(registration_get_for_reviewer(user=user, pk=registration_id), user)
+
+
+@router.post("/registrations/{int:registration_id}/actions/{action}",
+             summary="审核注册申请：approve，或 reject（需 reason_code）")
+def registration_act(request, registration_id: int, action: str, payload: ActionIn):
+    user = caller(request)
+    reg = registration_get_for_reviewer(user=user, pk=registration_id)
+    if action == "approve":
+        services.registration_approve(request=reg, by=user, comment=payload.comment)
+    elif action == "reject":
+        services.registration_reject(request=reg, by=user, reason_code=payload.reason_code,
+                                     comment=payload.comment)
+    else:
+        raise ApplicationError(_("未知操作“{a}”").format(a=action), field="action", code="unknown_action")
+    return _registration(registration_get_for_reviewer(user=user, pk=registration_id), user)

@@ -14,7 +14,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, Validat
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.utils import check_csrf
@@ -167,3 +167,25 @@ def iso(value) -> str | None:
     if isinstance(value, datetime.datetime):
         return timezone.localtime(value).isoformat()
     return value.isoformat()
+
+
+class ActionIn(Schema):
+    """Body of every ``POST …/{id}/actions/{action}`` (SPEC §3)."""
+
+    comment: str = ""
+    reason_code: str | None = None
+
+
+def workflow_fields(obj, user) -> dict:
+    """``status``, ``status_display`` and ``available_actions`` (with labels) for the caller."""
+    from .workflows import available_actions
+
+    actions = available_actions(obj, user)
+    spec = type(obj).TRANSITIONS
+    return {
+        "status": obj.status,
+        "status_display": obj.get_status_display(),
+        "available_actions": actions,
+        "actions": [{"name": a, "label": str(spec[a].label), "reason_context": spec[a].reason_context,
+                     "comment_required": spec[a].comment_required} for a in actions],
+    }

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
-from techmarket.core.api import caller, iso, paginate
+from techmarket.core.api import ActionIn, caller, iso, paginate
 from techmarket.core.errors import ApplicationError
 from techmarket.core.workflows import available_actions, status_history
 
@@ -26,11 +26,6 @@ class DisclosureRequestIn(Schema):
     record_type: str
     record_id: int | str
     message: str = ""
-
-
-class ActionIn(Schema):
-    comment: str = ""
-    reason_code: str | None = None
 
 
 def client_ip(request) -> str | None:
