@@ -4,7 +4,6 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-export DJANGO_SETTINGS_MODULE ?= techmarket.settings.base
 
 .PHONY: install system-packages python-packages assets run test migrate demo clean
 
@@ -38,7 +37,7 @@ run: demo
 	TECHMARKET_DEMO=1 DEBUG=$${DEBUG:-1} $(BIN)/techmarket serve --port $(PORT)
 
 test: install
-	$(BIN)/pytest -n 2 -q $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 -q --ds=techmarket.settings.test $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules var
