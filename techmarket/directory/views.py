@@ -379,25 +379,35 @@ def manage_person_list(request):
     })
 
 
-def _person_form_page(request, *, person=None):
-    user = request.user
-    clear = True if person is None else permissions.can_see_person_personal_data(user, person)
-    form = PersonForm(request.POST if request.method == "POST" else None, user=user, person=person, clear=clear)
+def _record_form_page(request, *, form, record, create, update, created_message: str, detail: str,
+                      template: str):
+    """Create or edit one registry record through its services; errors go back onto the form."""
     if request.method == "POST" and form.is_valid():
         try:
-            if person is None:
-                person = services.person_create(by=user, data=form.service_data())
-                messages.success(request, _("已登记人才“{name}”").format(name=person.name))
+            if record is None:
+                record = create(by=request.user, data=form.service_data())
+                messages.success(request, created_message.format(name=record.name))
             else:
-                services.person_update(person=person, by=user, data=form.service_data())
+                update(record, by=request.user, data=form.service_data())
                 messages.success(request, _("已保存"))
         except PermissionDenied as exc:
             return _forbidden(request, exc)
         except ApplicationError as exc:
             add_service_errors(form, exc)
         else:
-            return redirect("directory:manage_person_detail", pk=person.pk)
-    return render(request, "directory/manage/person_form.html", {"form": form, "object": person})
+            return redirect(detail, pk=record.pk)
+    return render(request, template, {"form": form, "object": record})
+
+
+def _person_form_page(request, *, person=None):
+    user = request.user
+    clear = True if person is None else permissions.can_see_person_personal_data(user, person)
+    form = PersonForm(request.POST if request.method == "POST" else None, user=user, person=person, clear=clear)
+    return _record_form_page(
+        request, form=form, record=person, create=services.person_create,
+        update=lambda obj, **kw: services.person_update(person=obj, **kw),
+        created_message=_("已登记人才“{name}”"), detail="directory:manage_person_detail",
+        template="directory/manage/person_form.html")
 
 
 @login_required
@@ -475,23 +485,12 @@ def manage_platform_list(request):
 
 
 def _platform_form_page(request, *, platform=None):
-    user = request.user
-    form = PlatformForm(request.POST if request.method == "POST" else None, user=user, platform=platform)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if platform is None:
-                platform = services.platform_create(by=user, data=form.service_data())
-                messages.success(request, _("已登记创新平台“{name}”").format(name=platform.name))
-            else:
-                services.platform_update(platform=platform, by=user, data=form.service_data())
-                messages.success(request, _("已保存"))
-        except PermissionDenied as exc:
-            return _forbidden(request, exc)
-        except ApplicationError as exc:
-            add_service_errors(form, exc)
-        else:
-            return redirect("directory:manage_platform_detail", pk=platform.pk)
-    return render(request, "directory/manage/platform_form.html", {"form": form, "object": platform})
+    form = PlatformForm(request.POST if request.method == "POST" else None, user=request.user, platform=platform)
+    return _record_form_page(
+        request, form=form, record=platform, create=services.platform_create,
+        update=lambda obj, **kw: services.platform_update(platform=obj, **kw),
+        created_message=_("已登记创新平台“{name}”"), detail="directory:manage_platform_detail",
+        template="directory/manage/platform_form.html")
 
 
 @login_required
