@@ -83,7 +83,7 @@ def registration_data(**overrides) -> dict:
     n = next(_seq)
     data = {
         "kind": "enterprise", "username": f"applicant{n}", "name": "张三", "email": f"applicant{n}@example.cn",
-        "phone": "13800138000", "password": "Zx-applicant-pass-77", "organization_name": f"郑州新申请科技有限公司{n}",
+        "phone": "13800138000", "password": "Qm7#Kv2!Lw9-梅花", "organization_name": f"郑州新申请科技有限公司{n}",
         "credit_code": credit_code_for(n, "410105"), "organization_kind": "enterprise", "region": "410105",
     }
     data.update(overrides)

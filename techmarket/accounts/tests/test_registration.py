@@ -39,7 +39,7 @@ def _notifications_for(user):
 class TestRegistrationSubmit:
     def test_new_organization_needs_no_letter(self, django_capture_on_commit_callbacks):
         # given
-        data = registration_data(password="Zx-applicant-pass-77")
+        data = registration_data(password="Qm7#Kv2!Lw9-梅花")
         # when
         with django_capture_on_commit_callbacks(execute=True):
             registration = services.registration_submit(**data)
@@ -47,12 +47,12 @@ class TestRegistrationSubmit:
         assert registration.status == RegistrationStatus.SUBMITTED
         assert registration.existing_organization is None
         assert registration.region.code == "410105"
-        assert registration.password_hash != "Zx-applicant-pass-77"
-        assert check_password("Zx-applicant-pass-77", registration.password_hash)
+        assert registration.password_hash != "Qm7#Kv2!Lw9-梅花"
+        assert check_password("Qm7#Kv2!Lw9-梅花", registration.password_hash)
 
     def test_password_is_never_stored_in_clear(self):
-        registration = services.registration_submit(**registration_data(password="Zx-applicant-pass-77"))
-        assert "Zx-applicant-pass-77" not in str(RegistrationRequest.objects.filter(pk=registration.pk).values()[0])
+        registration = services.registration_submit(**registration_data(password="Qm7#Kv2!Lw9-梅花"))
+        assert "Qm7#Kv2!Lw9-梅花" not in str(RegistrationRequest.objects.filter(pk=registration.pk).values()[0])
 
     def test_region_may_be_given_by_name(self):
         registration = services.registration_submit(**registration_data(region="金水区"))
@@ -177,7 +177,7 @@ class TestRegistrationApprove:
         officer = make_district_officer(region_code="410105")
         registration = services.registration_submit(**registration_data(
             username="newco-admin", name="李四", email="lisi@example.cn", organization_name="郑州新创科技有限公司",
-            credit_code=credit_code_for(777001), region="410105", password="Zx-applicant-pass-77"))
+            credit_code=credit_code_for(777001), region="410105", password="Qm7#Kv2!Lw9-梅花"))
         # when
         with django_capture_on_commit_callbacks(execute=True):
             services.registration_approve(request=registration, by=officer, comment="材料齐全")
@@ -190,7 +190,7 @@ class TestRegistrationApprove:
         assert org.name == "郑州新创科技有限公司" and org.region.code == "410105" and org.kind == "enterprise"
         assert user.organization == org and user.region == org.region
         assert user.role_names == {"enterprise"} and not user.is_staff
-        assert user.check_password("Zx-applicant-pass-77")
+        assert user.check_password("Qm7#Kv2!Lw9-梅花")
         assert org.contacts.get().name == "李四"
         change = StatusChange.objects.get(object_id=str(registration.pk), action="approve")
         assert change.actor == officer and change.comment == "材料齐全"
@@ -202,9 +202,9 @@ class TestRegistrationApprove:
     def test_approved_applicant_can_log_in(self, client):
         admin = make_bureau_admin()
         registration = services.registration_submit(**registration_data(username="loginable",
-                                                                        password="Zx-applicant-pass-77"))
+                                                                        password="Qm7#Kv2!Lw9-梅花"))
         services.registration_approve(request=registration, by=admin)
-        response = client.post("/accounts/login/", {"username": "loginable", "password": "Zx-applicant-pass-77"})
+        response = client.post("/accounts/login/", {"username": "loginable", "password": "Qm7#Kv2!Lw9-梅花"})
         assert response.status_code == 302
 
     def test_institution_with_existing_organization_joins_it(self):
