@@ -332,7 +332,8 @@ def _check_manage(user: User, by) -> None:
 @transaction.atomic
 def user_set_active(*, user: User, by, active: bool) -> User:
     """Activate or deactivate an account of the staff member's region (audited)."""
-    user = User.objects.select_for_update().select_related("organization__region", "region").get(pk=user.pk)
+    user = (User.objects.select_for_update(of=("self",))  # lock the user row only (outer joins cannot be locked)
+            .select_related("organization__region", "region").get(pk=user.pk))
     _check_manage(user, by)
     if user.is_active == bool(active):
         return user
@@ -347,7 +348,8 @@ def user_set_active(*, user: User, by, active: bool) -> User:
 @transaction.atomic
 def user_unlock(*, user: User, by) -> User:
     """Lift a login lockout before it runs out (audited)."""
-    user = User.objects.select_for_update().select_related("organization__region", "region").get(pk=user.pk)
+    user = (User.objects.select_for_update(of=("self",))  # lock the user row only (outer joins cannot be locked)
+            .select_related("organization__region", "region").get(pk=user.pk))
     _check_manage(user, by)
     if user.locked_until is None and not user.failed_logins:
         return user
