@@ -1,7 +1,7 @@
 """`techmarket demo`: the seed cities' accounts, registries and policy documents.
 
 Idempotent: accounts and named organizations are matched by username and credit code, and the
-generated bulk is created only once (its first record is the marker).
+generated bulk is created only once (its first generated credit code tells whether it was).
 """
 from __future__ import annotations
 
@@ -48,6 +48,7 @@ class DemoLoader:
         self.terms = {(t.scheme.code, t.code): t for t in Term.objects.filter(
             scheme__code__in=["party_nature", "gbt4754", "hitech_domains", "gbt13745"]).select_related("scheme")}
         self.accounts: list[tuple[str, str, str]] = []
+        self.named: set[str] = set()  # names of the accounts' organizations, the same on every run
 
     def say(self, text: str) -> None:
         if self.out is not None:
@@ -86,6 +87,7 @@ class DemoLoader:
 
     def organization(self, *, name: str, kind: str, region: str, nature: str, prefix: str = "91",
                      fields: list[str] | None = None, description: str = "") -> Organization:
+        self.named.add(name)
         org = Organization.objects.filter(name=name).first()
         if org is not None:
             return org
@@ -166,11 +168,10 @@ class DemoLoader:
     # -- the generated bulk ---------------------------------------------------------------------
 
     def load_bulk(self) -> None:
-        marker = "demo-bulk"
-        if Organization.objects.filter(notes=marker).exists():
-            self.say("生成的资源库记录已存在，跳过。\n")
-            return
-        used = set(Organization.objects.values_list("name", flat=True))
+        # A generator of its own, so the bulk is the same whatever the accounts step drew; its first
+        # credit code then tells whether the bulk was loaded before.
+        self.rng = random.Random(20261123)
+        used = set(self.named)
         orgs: list[Organization] = []
         quals: list[tuple[int, tuple]] = []
         fields: list[tuple[int, list[str]]] = []
@@ -185,7 +186,7 @@ class DemoLoader:
                     name=spec.name, credit_code=spec.credit_code, kind=spec.kind, region=unit,
                     party_nature=self.terms[("party_nature", spec.party_nature)],
                     industry=self.terms.get(("gbt4754", spec.industry)), description=spec.description,
-                    address=spec.address, notes=marker))
+                    address=spec.address))
                 quals.append((len(orgs) - 1, spec.qualifications))
                 fields.append((len(orgs) - 1, spec.tech_fields))
                 contacts.append((len(orgs) - 1, spec.contact))
@@ -196,7 +197,7 @@ class DemoLoader:
                 used.add(name)
                 orgs.append(Organization(name=name, credit_code=g.credit_code(self.rng, city, "12"), kind="institute",
                                          region=self.regions[city], party_nature=self.terms[("party_nature", "21")],
-                                         description=f"{short}市属{fld}领域公益性科研机构。", notes=marker))
+                                         description=f"{short}市属{fld}领域公益性科研机构。"))
                 fields.append((len(orgs) - 1, [self.rng.choice(sorted(g.EXPERTISE))]))
         for row in g.universities():
             if row["name"] in used:
@@ -205,12 +206,12 @@ class DemoLoader:
             orgs.append(Organization(name=row["name"], credit_code=g.credit_code(self.rng, row["city_code"], "12"),
                                      kind="university", region=self.regions[row["city_code"]],
                                      party_nature=self.terms[("party_nature", "22")],
-                                     description=f"{row['level']}院校，主管部门：{row['authority']}。", notes=marker))
+                                     description=f"{row['level']}院校，主管部门：{row['authority']}。"))
             fields.append((len(orgs) - 1, self.rng.sample(sorted(g.EXPERTISE), 2)))
-        Organization.objects.bulk_create(orgs, batch_size=1000)
-        saved = list(Organization.objects.filter(notes=marker).order_by("pk"))
-        by_name = {o.name: o for o in saved}
-        orgs = [by_name[o.name] for o in orgs]
+        if Organization.objects.filter(credit_code=orgs[0].credit_code).exists():
+            self.say("生成的资源库记录已存在，跳过。\n")
+            return
+        orgs = Organization.objects.bulk_create(orgs, batch_size=1000)  # primary keys come back
         through = Organization.tech_fields.through
         through.objects.bulk_create([through(organization_id=orgs[i].pk, term_id=self.terms[("hitech_domains", c)].pk)
                                      for i, codes in fields for c in codes], batch_size=2000)
@@ -220,12 +221,12 @@ class DemoLoader:
             for n, (i, specs) in enumerate(quals) for (k, lvl, start, end) in specs], batch_size=2000)
         Contact.objects.bulk_create([Contact(organization=orgs[i], name=c[0], title=c[1], phone=c[2])
                                      for i, c in contacts if c], batch_size=2000)
-        self._bulk_people(orgs, marker)
-        self._bulk_platforms(orgs, marker)
+        self._bulk_people(orgs)
+        self._bulk_platforms(orgs)
         record_bulk_import(model=Organization, objs=orgs, by=None, comment="演示数据")
         self.say(f"生成单位 {len(orgs)} 家。\n")
 
-    def _bulk_people(self, orgs: list[Organization], marker: str) -> None:
+    def _bulk_people(self, orgs: list[Organization]) -> None:
         hosts = [o for o in orgs if o.kind in ("university", "institute")] or orgs
         ents = [o for o in orgs if o.kind == "enterprise"]
         people, field_rows, disc_rows = [], [], []
@@ -240,12 +241,11 @@ class DemoLoader:
                 name=g.person_name(self.rng), gender=self.rng.choice(["M", "F"]), kind=kind, programmes=progs,
                 title=self.rng.choice(g.TITLES), organization=org, region=org.region,
                 expertise=g.EXPERTISE[field_code], phone=g.demo_phone(self.rng),
-                email=f"user{n:05d}@demo.techmarket.local", notes=marker,
+                email=f"user{n:05d}@demo.techmarket.local",
                 bio=f"长期从事{g.EXPERTISE[field_code]}方面的研究与成果转化工作。"))
             field_rows.append(field_code)
             disc_rows.append(self.rng.choice(disciplines))
-        Person.objects.bulk_create(people, batch_size=1000)
-        saved = list(Person.objects.filter(notes=marker).order_by("pk"))
+        saved = Person.objects.bulk_create(people, batch_size=1000)
         through = Person.tech_fields.through
         through.objects.bulk_create([through(person_id=p.pk, term_id=self.terms[("hitech_domains", c)].pk)
                                      for p, c in zip(saved, field_rows)], batch_size=2000)
@@ -254,7 +254,7 @@ class DemoLoader:
                                      batch_size=2000)
         self.say(f"生成人才 {len(saved)} 名。\n")
 
-    def _bulk_platforms(self, orgs: list[Organization], marker: str) -> None:
+    def _bulk_platforms(self, orgs: list[Organization]) -> None:
         platforms = []
         today = timezone.localdate()
         for _n in range(GENERATED_PLATFORMS):
@@ -268,7 +268,7 @@ class DemoLoader:
                    f"{field_label}{label}（{short}）"
             platforms.append(Platform(name=name[:200], kind=kind, level=level, organization=org, region=org.region,
                                       recognised_on=start, valid_until=start + datetime.timedelta(days=5 * 365),
-                                      description=f"依托{org.name}建设的{label}。", notes=marker))
+                                      description=f"依托{org.name}建设的{label}。"))
         Platform.objects.bulk_create(platforms, batch_size=1000)
         self.say(f"生成创新平台 {len(platforms)} 个。\n")
 
