@@ -18,8 +18,10 @@ install_error_handlers(api)
 
 def _register() -> None:
     from techmarket.accounts.api import router as accounts_router
+    from techmarket.achievements.api import router as achievements_router
     from techmarket.directory.api import router as directory_router
     from techmarket.disclosure.api import router as disclosure_router
+    from techmarket.demands.api import router as demands_router
     from techmarket.feedback.api import router as feedback_router
     from techmarket.notifications.api import router as notifications_router
     from techmarket.portal.api import router as portal_router
@@ -34,6 +36,8 @@ def _register() -> None:
     api.add_router("/v1/", feedback_router)
     api.add_router("/v1/", disclosure_router)
     api.add_router("/v1/", portal_router)
+    api.add_router("/v1/", achievements_router)
+    api.add_router("/v1/", demands_router)
 
 
 _register()

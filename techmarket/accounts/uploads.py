@@ -1,11 +1,10 @@
 """The authorisation letter (授权书) of a registration request: PDF or an image, size-limited, content checked."""
 from __future__ import annotations
 
-import uuid
-from pathlib import PurePosixPath
-
 from django.conf import settings
 from django.utils.translation import gettext as _
+
+from techmarket.core.uploads import content_matches, file_extension, storage_name
 
 # Extension -> (leading bytes of a real file of that type, content type served on download)
 LETTER_TYPES: dict[str, tuple[tuple[bytes, ...], str]] = {
@@ -16,8 +15,7 @@ LETTER_TYPES: dict[str, tuple[tuple[bytes, ...], str]] = {
 
 
 def letter_extension(name: str) -> str:
-    ext = PurePosixPath(str(name or "").replace("\\", "/")).suffix.lower().lstrip(".")
-    return "jpg" if ext == "jpeg" else ext
+    return file_extension(name)
 
 
 def letter_content_type(name: str) -> str:
@@ -36,14 +34,11 @@ def authorization_letter_problem(upload) -> str | None:
     limit = settings.TECHMARKET_UPLOAD_MAX_MB
     if size > limit * 1024 * 1024:
         return _("授权书文件大小为 {size:.1f} MB，超过上限 {limit} MB").format(size=size / 1024 / 1024, limit=limit)
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    if not any(head.startswith(signature) for signature in LETTER_TYPES[ext][0]):
+    if not content_matches(upload, ext):
         return _("授权书文件内容与扩展名 .{ext} 不符，请上传真实的 {ext} 文件").format(ext=ext)
     return None
 
 
 def letter_storage_name(name: str) -> str:
     """A random file name: the applicant's name never reaches the file system."""
-    return f"{uuid.uuid4().hex}.{letter_extension(name)}"
+    return storage_name(name)

@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "techmarket.disclosure",
     "techmarket.scheduling",
     "techmarket.portal",
+    "techmarket.achievements",
+    "techmarket.demands",
     "techmarket.demo",
 ]
 
