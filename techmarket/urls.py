@@ -12,6 +12,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("techmarket.accounts.urls")),
     path("", include("techmarket.directory.urls")),
+    path("", include("techmarket.achievements.urls")),
+    path("", include("techmarket.demands.urls")),
     path("", include("techmarket.notifications.urls")),
     path("", include("techmarket.feedback.urls")),
     path("", include("techmarket.disclosure.urls")),

@@ -46,7 +46,7 @@ def notify_owners(record, *, title: str, body: str = "") -> None:
     recipients = owners_of(record)
     if not recipients:
         return
-    link = record.get_absolute_url()
+    link = record.get_manage_url()  # the owners' managed page: status, review reason, renewal
 
     def send() -> None:
         from techmarket.notifications.services import notify

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from techmarket.core.models import TimeStampedModel
@@ -86,7 +87,10 @@ class Achievement(MarketRecord):
         return self.abstract
 
     def get_absolute_url(self) -> str:
-        return f"/api/v1/achievements/{self.pk}"
+        return reverse("achievements:detail", kwargs={"pk": self.pk})
+
+    def get_manage_url(self) -> str:
+        return reverse("achievements:manage_detail", kwargs={"pk": self.pk})
 
 
 class AchievementAttachment(MarketAttachment):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from techmarket.achievements.records import MarketAttachment, MarketRecord
@@ -43,7 +44,10 @@ class Demand(MarketRecord):
         return self.description
 
     def get_absolute_url(self) -> str:
-        return f"/api/v1/demands/{self.pk}"
+        return reverse("demands:detail", kwargs={"pk": self.pk})
+
+    def get_manage_url(self) -> str:
+        return reverse("demands:manage_detail", kwargs={"pk": self.pk})
 
 
 class DemandAttachment(MarketAttachment):

@@ -40,9 +40,11 @@ GENERATED_PLATFORMS = 320
 
 
 class DemoLoader:
-    def __init__(self, stdout=None, *, bulk: bool = True):
+    def __init__(self, stdout=None, *, bulk: bool = True, market: bool = True):
         self.out = stdout
         self.bulk = bulk
+        # The 成果库 and 需求库 need the generated universities, institutes and enterprises.
+        self.market = market and bulk
         self.rng = random.Random(20261122)
         self.regions = {r.code: r for r in Region.objects.filter(code__in=self._region_codes())}
         self.terms = {(t.scheme.code, t.code): t for t in Term.objects.filter(
@@ -280,3 +282,7 @@ class DemoLoader:
         from .articles import load_articles
 
         load_articles(self)
+        if self.market:
+            from .market import load_market
+
+            load_market(self)

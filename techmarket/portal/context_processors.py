@@ -8,6 +8,29 @@ from django.utils.translation import gettext as _
 from .choices import KIND_SLUGS, ArticleKind
 
 
+def market_links(user) -> list[dict]:
+    """我的成果 / 我的需求 for users who publish them, 成果审核 / 需求审核 for reviewers (user menu, side nav)."""
+    if user is None or not user.is_authenticated:
+        return []
+    from techmarket.accounts.permissions import is_region_staff
+    from techmarket.achievements.permissions import can_create_achievement
+    from techmarket.demands.permissions import can_create_demand
+
+    links = []
+    if can_create_achievement(user):
+        links.append({"label": _("我的成果"), "url": reverse("achievements:manage_mine"), "icon": "lightbulb",
+                      "key": "achievements_mine"})
+    if can_create_demand(user):
+        links.append({"label": _("我的需求"), "url": reverse("demands:manage_mine"), "icon": "clipboard-check",
+                      "key": "demands_mine"})
+    if is_region_staff(user):
+        links.append({"label": _("成果审核"), "url": reverse("achievements:manage_review"), "icon": "patch-check",
+                      "key": "achievements_review"})
+        links.append({"label": _("需求审核"), "url": reverse("demands:manage_review"), "icon": "clipboard2-check",
+                      "key": "demands_review"})
+    return links
+
+
 class PortalFrame:
     """Evaluated lazily: pages that never render the frame (the admin, files) cost no query."""
 
@@ -56,6 +79,8 @@ class PortalFrame:
         items = [
             {"label": _("首页"), "url": self.home_url, "icon": "house",
              "active": path == "/" or path == self.home_url},
+            {"label": _("成果库"), "url": "/achievements/", "icon": "lightbulb", "prefix": "/achievements/"},
+            {"label": _("需求库"), "url": "/demands/", "icon": "clipboard-check", "prefix": "/demands/"},
             {"label": _("单位库"), "url": "/organizations/", "icon": "building", "prefix": "/organizations/"},
             {"label": _("人才库"), "url": "/people/", "icon": "people", "prefix": "/people/"},
             {"label": _("平台库"), "url": "/platforms/", "icon": "diagram-3", "prefix": "/platforms/"},
@@ -70,6 +95,10 @@ class PortalFrame:
             elif "segment" in item:
                 item["active"] = path.startswith("/city/") and item.pop("segment") in path
         return items
+
+    @cached_property
+    def market_links(self) -> list[dict]:
+        return market_links(self.user)
 
     @cached_property
     def can_enter_back_office(self) -> bool:

@@ -20,6 +20,7 @@ from techmarket.core.audit import history_for
 from techmarket.core.errors import ApplicationError
 from techmarket.core.workflows import action_choices
 
+from .context_processors import market_links
 from .forms import ActionForm, ArticleForm, ManageArticleFilterForm
 from .permissions import can_enter_back_office, can_manage_articles, can_use_django_admin
 from .selectors import article_get_for_manager, article_list_managed_by, cities_managed_by
@@ -61,6 +62,28 @@ def add_service_errors(form, exc: ApplicationError) -> None:
         form.add_error(item.field if item.field in form.fields else None, item.message)
 
 
+def _market_cards(user) -> list[dict]:
+    """成果审核 / 需求审核 with the number waiting in the reviewer's scope; 我的成果 / 我的需求 for publishers."""
+    from techmarket.achievements.selectors import achievement_list
+    from techmarket.demands.selectors import demand_list
+
+    texts = {
+        "achievements_mine": _("发布、修改、提交审核和续期本单位的科技成果"),
+        "demands_mine": _("发布、修改、提交审核和续期本单位的技术需求"),
+    }
+    cards = []
+    for link in market_links(user):
+        text = texts.get(link["key"], "")
+        if link["key"] == "achievements_review":
+            text = _("审核管辖区域内提交的科技成果，当前待审核 {n} 项").format(
+                n=achievement_list(user=user, manage=True, status="submitted").count())
+        elif link["key"] == "demands_review":
+            text = _("审核管辖区域内企业提交的技术需求，当前待审核 {n} 项").format(
+                n=demand_list(user=user, manage=True, status="submitted").count())
+        cards.append({"title": link["label"], "url": link["url"], "icon": link["icon"], "text": text})
+    return cards
+
+
 @allowed_only(can_enter_back_office)
 def dashboard(request):
     user = request.user
@@ -72,6 +95,7 @@ def dashboard(request):
         {"title": _("平台管理"), "url": "/manage/platforms/", "icon": "diagram-3",
          "text": _("重点实验室、研发中心、孵化器等创新平台")},
     ]
+    cards += _market_cards(user)
     if can_manage_articles(user):
         cards.append({"title": _("文章管理"), "url": reverse("portal:manage_article_list"), "icon": "megaphone",
                       "text": _("发布通知公告与政策文件")})

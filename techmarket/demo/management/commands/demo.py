@@ -10,16 +10,18 @@ from techmarket.demo.loader import PASSWORD, DemoLoader
 
 
 class Command(BaseCommand):
-    help = "加载五个示范城市的演示账号、资源库和政策文件（幂等；仅在 TECHMARKET_DEMO=1 时运行）"
+    help = "加载五个示范城市的演示账号、资源库、政策文件、成果库和需求库（幂等；仅在 TECHMARKET_DEMO=1 时运行）"
 
     def add_arguments(self, parser):
-        parser.add_argument("--no-bulk", action="store_true", help="只加载账号和命名单位，不生成批量记录")
+        parser.add_argument("--no-bulk", action="store_true",
+                            help="只加载账号和命名单位，不生成批量记录（也不加载成果库和需求库）")
+        parser.add_argument("--no-market", action="store_true", help="不加载演示成果和需求")
 
     def handle(self, *args, **options):
         if not settings.TECHMARKET_DEMO:
             self.stderr.write("未处于演示模式（TECHMARKET_DEMO 不是 1），不写入任何数据。")
             sys.exit(2)
-        loader = DemoLoader(self.stdout, bulk=not options["no_bulk"])
+        loader = DemoLoader(self.stdout, bulk=not options["no_bulk"], market=not options["no_market"])
         loader.run()
         self.stdout.write("\n演示账号（密码均为 %s）：\n" % PASSWORD)
         width = max(len(u) for u, _r, _o in loader.accounts)
