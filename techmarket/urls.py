@@ -17,6 +17,5 @@ urlpatterns = [
     path("", include("techmarket.notifications.urls")),
     path("", include("techmarket.feedback.urls")),
     path("", include("techmarket.disclosure.urls")),
-    path("", include("techmarket.core.urls")),
     path("", include("techmarket.portal.urls")),
 ]

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -12,16 +11,15 @@ from techmarket.core.api import ActionIn, ApiAuth, caller, paginate
 
 from . import selectors, services
 from .api_common import (
-    attachment_response,
+    attachment_download,
+    attachment_visible,
     client_ip,
     resolve_organizations,
     resolve_person,
     resolve_region,
     resolve_term,
 )
-from .models import AchievementAttachment
 from .representations import achievement_out, attachment_out
-from .selectors import can_see_confidential_attachments
 
 router = Router(tags=["科技成果"])
 
@@ -177,33 +175,20 @@ def achievement_attachment_upload(request, achievement_id: int, file: UploadedFi
     return Status(201, attachment_out(row, url=_url(row)))
 
 
-def _attachment(achievement, attachment_id: int, user) -> AchievementAttachment:
-    row = achievement.attachments.filter(pk=attachment_id).first()
-    if row is None or (row.is_confidential and not can_see_confidential_attachments(user=user, record=achievement)):
-        raise Http404
-    return row
-
-
 @router.get("/achievements/{int:achievement_id}/attachments/{int:attachment_id}", auth=ApiAuth(optional=True),
             summary="下载成果附件")
 def achievement_attachment_download(request, achievement_id: int, attachment_id: int):
     user = caller(request)
     achievement = _reload(achievement_id, user)
-    row = _attachment(achievement, attachment_id, user)
-    if row.is_confidential:
-        from techmarket.disclosure.services import disclosure_can_view, disclosure_log_access
-
-        if disclosure_can_view(user=user, record=achievement):
-            disclosure_log_access(user=user, record=achievement, ip=client_ip(request),
-                                  what=_("保密附件：{name}").format(name=row.original_name))
-    return attachment_response(row, public=achievement.is_public and not row.is_confidential)
+    row = attachment_visible(achievement, attachment_id, user)
+    return attachment_download(request, achievement, row, user)
 
 
 @router.delete("/achievements/{int:achievement_id}/attachments/{int:attachment_id}", response={204: None},
                summary="删除成果附件")
 def achievement_attachment_delete(request, achievement_id: int, attachment_id: int):
     achievement = _reload(achievement_id, request.auth)
-    row = _attachment(achievement, attachment_id, request.auth)
+    row = attachment_visible(achievement, attachment_id, request.auth)
     services.achievement_attachment_delete(attachment=row, by=request.auth)
     return Status(204, None)
 

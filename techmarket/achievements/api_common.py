@@ -65,3 +65,27 @@ def attachment_response(attachment, *, public: bool) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "public, max-age=300" if public else "private, no-store"
     return response
+
+
+def attachment_visible(record, attachment_id: int, user):
+    """One attachment of ``record``; confidential ones read as missing to those who may not see them."""
+    from django.http import Http404
+
+    from .selectors import can_see_confidential_attachments
+
+    row = record.attachments.filter(pk=attachment_id).first()
+    if row is None or (row.is_confidential and not can_see_confidential_attachments(user=user, record=record)):
+        raise Http404
+    return row
+
+
+def attachment_download(request, record, row, user) -> FileResponse:
+    """Serve an attachment; a counterparty's read of a confidential one is a logged disclosure."""
+    from django.utils.translation import gettext as _
+
+    from techmarket.disclosure.services import disclosure_can_view, disclosure_log_access
+
+    if row.is_confidential and disclosure_can_view(user=user, record=record):
+        disclosure_log_access(user=user, record=record, ip=client_ip(request),
+                              what=_("保密附件：{name}").format(name=row.original_name))
+    return attachment_response(row, public=record.is_public and not row.is_confidential)

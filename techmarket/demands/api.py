@@ -3,14 +3,19 @@ from __future__ import annotations
 
 import datetime
 
-from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from techmarket.achievements.api_common import attachment_response, client_ip, resolve_person, resolve_region, resolve_term
+from techmarket.achievements.api_common import (
+    attachment_download,
+    attachment_visible,
+    client_ip,
+    resolve_person,
+    resolve_region,
+    resolve_term,
+)
 from techmarket.achievements.representations import attachment_out
-from techmarket.achievements.selectors import can_see_confidential_attachments
 from techmarket.core.api import ActionIn, ApiAuth, caller, paginate
 from techmarket.core.errors import ApplicationError
 
@@ -137,32 +142,19 @@ def demand_attachment_upload(request, demand_id: int, file: UploadedFile = File(
     return Status(201, attachment_out(row, url=_url(row)))
 
 
-def _attachment(demand, attachment_id: int, user):
-    row = demand.attachments.filter(pk=attachment_id).first()
-    if row is None or (row.is_confidential and not can_see_confidential_attachments(user=user, record=demand)):
-        raise Http404
-    return row
-
-
 @router.get("/demands/{int:demand_id}/attachments/{int:attachment_id}", auth=ApiAuth(optional=True),
             summary="下载需求附件")
 def demand_attachment_download(request, demand_id: int, attachment_id: int):
     user = caller(request)
     demand = _reload(demand_id, user)
-    row = _attachment(demand, attachment_id, user)
-    if row.is_confidential:
-        from techmarket.disclosure.services import disclosure_can_view, disclosure_log_access
-
-        if disclosure_can_view(user=user, record=demand):
-            disclosure_log_access(user=user, record=demand, ip=client_ip(request),
-                                  what=_("保密附件：{name}").format(name=row.original_name))
-    return attachment_response(row, public=demand.is_public and not row.is_confidential)
+    row = attachment_visible(demand, attachment_id, user)
+    return attachment_download(request, demand, row, user)
 
 
 @router.delete("/demands/{int:demand_id}/attachments/{int:attachment_id}", response={204: None},
                summary="删除需求附件")
 def demand_attachment_delete(request, demand_id: int, attachment_id: int):
     demand = _reload(demand_id, request.auth)
-    row = _attachment(demand, attachment_id, request.auth)
+    row = attachment_visible(demand, attachment_id, request.auth)
     services.demand_attachment_delete(attachment=row, by=request.auth)
     return Status(204, None)

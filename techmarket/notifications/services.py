@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from django.conf import settings
