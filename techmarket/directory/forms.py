@@ -247,6 +247,15 @@ class RegionFieldsMixin:
             self.add_error("region_code" if code else "region", exc)
             return None
 
+    def _clean_region_in_scope(self, cleaned, *, allowed) -> None:
+        """Resolve the region and refuse one the user may not put the record in (the services check
+        the same rule; doing it here puts the message on the field instead of a 403 page)."""
+        region = self._clean_region(cleaned)
+        if region is not None and not allowed(region):
+            self.add_error("region_code" if cleaned.get("region_code") else "region",
+                           _("“{name}”不在您的管辖范围内").format(name=region.full_name))
+        cleaned["region_resolved"] = region
+
 
 class OrganizationForm(RegionFieldsMixin, forms.Form):
     name = forms.CharField(label=_("单位名称"), max_length=200)
@@ -293,15 +302,10 @@ class OrganizationForm(RegionFieldsMixin, forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        region = self._clean_region(cleaned)
-        if region is not None:
-            allowed = (permissions.can_create_organization_in(self.user, region) if self.organization is None
-                       else region.pk == self.organization.region_id
-                       or permissions.region_in_staff_scope(self.user, region))
-            if not allowed:
-                self.add_error("region_code" if cleaned.get("region_code") else "region",
-                               _("“{name}”不在您的管辖范围内").format(name=region.full_name))
-        cleaned["region_resolved"] = region
+        org = self.organization
+        self._clean_region_in_scope(cleaned, allowed=lambda region: (
+            permissions.can_create_organization_in(self.user, region) if org is None
+            else region.pk == org.region_id or permissions.region_in_staff_scope(self.user, region)))
         return cleaned
 
     def service_data(self) -> dict:
@@ -456,17 +460,11 @@ class PersonForm(RegionFieldsMixin, forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        region = self._clean_region(cleaned)
-        if region is not None:
-            if self.person is None:
-                allowed = permissions.can_create_person_in(self.user, region)
-            else:
-                allowed = (region.pk == self.person.region_id or self.user.pk == self.person.user_id
-                           or permissions.region_in_staff_scope(self.user, region))
-            if not allowed:
-                self.add_error("region_code" if cleaned.get("region_code") else "region",
-                               _("“{name}”不在您的管辖范围内").format(name=region.full_name))
-        cleaned["region_resolved"] = region
+        person = self.person
+        self._clean_region_in_scope(cleaned, allowed=lambda region: (
+            permissions.can_create_person_in(self.user, region) if person is None
+            else region.pk == person.region_id or self.user.pk == person.user_id
+            or permissions.region_in_staff_scope(self.user, region)))
         return cleaned
 
     def service_data(self) -> dict:
@@ -535,15 +533,10 @@ class PlatformForm(RegionFieldsMixin, forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        region = self._clean_region(cleaned)
-        if region is not None:
-            allowed = (permissions.can_create_platform_in(self.user, region) if self.platform is None
-                       else region.pk == self.platform.region_id
-                       or permissions.region_in_staff_scope(self.user, region))
-            if not allowed:
-                self.add_error("region_code" if cleaned.get("region_code") else "region",
-                               _("“{name}”不在您的管辖范围内").format(name=region.full_name))
-        cleaned["region_resolved"] = region
+        platform = self.platform
+        self._clean_region_in_scope(cleaned, allowed=lambda region: (
+            permissions.can_create_platform_in(self.user, region) if platform is None
+            else region.pk == platform.region_id or permissions.region_in_staff_scope(self.user, region)))
         return cleaned
 
     def service_data(self) -> dict:
