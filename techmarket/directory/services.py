@@ -118,6 +118,15 @@ def _apply(instance, values: dict, m2m: tuple[str, ...]) -> dict:
     return pending
 
 
+def _write(instance, values: dict, m2m_fields: tuple[str, ...]) -> None:
+    """Apply values, validate the whole record, save it, then set its many-to-many fields."""
+    pending = _apply(instance, values, m2m_fields)
+    _full_clean(instance)
+    _save(instance)
+    for key, value in pending.items():
+        getattr(instance, key).set(value)
+
+
 def _is_char(instance, key) -> bool:
     from django.db import models
 
@@ -155,11 +164,7 @@ def organization_create(*, by, data: dict, contacts: list[dict] | None = None, c
     if check_permission and "region" in values and not permissions.can_create_organization_in(by, values["region"]):
         raise PermissionDenied(_("无权在该区域登记单位"))
     org = Organization()
-    m2m = _apply(org, values, ("tech_fields",))
-    _full_clean(org)
-    _save(org)
-    for key, value in m2m.items():
-        getattr(org, key).set(value)
+    _write(org, values, ("tech_fields",))
     if contacts:
         _contacts_replace(org, contacts)
     record_change(obj=org, action=ObjectChange.Action.CREATE, by=by)
@@ -183,11 +188,7 @@ def organization_update(*, organization: Organization, by, data: dict,
     before = snapshot(org)
     if contacts is not None:
         before["contacts"] = _contact_snapshot(org)
-    m2m = _apply(org, values, ("tech_fields",))
-    _full_clean(org)
-    _save(org)
-    for key, value in m2m.items():
-        getattr(org, key).set(value)
+    _write(org, values, ("tech_fields",))
     after = snapshot(org)
     if contacts is not None:
         _contacts_replace(org, contacts)
@@ -345,11 +346,7 @@ def person_create(*, by, data: dict, user=None, check_permission=True) -> Person
     if check_permission and "region" in values and not permissions.can_create_person_in(by, values["region"]):
         raise PermissionDenied(_("无权在该区域登记人才"))
     person = Person(user=user)
-    m2m = _apply(person, values, ("tech_fields", "disciplines"))
-    _full_clean(person)
-    _save(person)
-    for key, value in m2m.items():
-        getattr(person, key).set(value)
+    _write(person, values, ("tech_fields", "disciplines"))
     record_change(obj=person, action=ObjectChange.Action.CREATE, by=by)
     return person
 
@@ -372,11 +369,7 @@ def person_update(*, person: Person, by, data: dict) -> Person:
             and not permissions.region_in_staff_scope(by, person.region) and by.pk != person.user_id:
         raise PermissionDenied(_("不能把人才移到您管辖范围以外的区域"))
     before = snapshot(person)
-    m2m = _apply(person, values, ("tech_fields", "disciplines"))
-    _full_clean(person)
-    _save(person)
-    for key, value in m2m.items():
-        getattr(person, key).set(value)
+    _write(person, values, ("tech_fields", "disciplines"))
     record_change(obj=person, action=ObjectChange.Action.UPDATE, by=by, before=before)
     return person
 
@@ -427,11 +420,7 @@ def platform_create(*, by, data: dict, check_permission=True) -> Platform:
     if check_permission and "region" in values and not permissions.can_create_platform_in(by, values["region"]):
         raise PermissionDenied(_("无权在该区域登记创新平台"))
     platform = Platform()
-    m2m = _apply(platform, values, ("tech_fields",))
-    _full_clean(platform)
-    _save(platform)
-    for key, value in m2m.items():
-        getattr(platform, key).set(value)
+    _write(platform, values, ("tech_fields",))
     record_change(obj=platform, action=ObjectChange.Action.CREATE, by=by)
     return platform
 
@@ -447,11 +436,7 @@ def platform_update(*, platform: Platform, by, data: dict) -> Platform:
             and not permissions.region_in_staff_scope(by, values["region"]):
         raise PermissionDenied(_("不能把平台移到您管辖范围以外的区域"))
     before = snapshot(platform)
-    m2m = _apply(platform, values, ("tech_fields",))
-    _full_clean(platform)
-    _save(platform)
-    for key, value in m2m.items():
-        getattr(platform, key).set(value)
+    _write(platform, values, ("tech_fields",))
     record_change(obj=platform, action=ObjectChange.Action.UPDATE, by=by, before=before)
     return platform
 
