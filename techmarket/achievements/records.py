@@ -160,3 +160,28 @@ def can_view(user, record) -> bool:
 
 def is_due(moment) -> bool:
     return moment is None or moment <= timezone.now()
+
+
+def review_transitions(S, *, edit: str, review: str, publish: str, expire: str, renew: str, archive: str,
+                       archive_also_from=()) -> dict:
+    """The review and freshness table achievements and demands share (STYLE §3: data only).
+
+    ``S`` is the record's status choices; the permission names are the record type's own.
+    """
+    from techmarket.core.workflows import Transition
+
+    return {
+        "submit": Transition({S.DRAFT}, S.SUBMITTED, edit, _("提交审核")),
+        "withdraw": Transition({S.SUBMITTED}, S.DRAFT, edit, _("撤回"), style="outline-secondary"),
+        "resubmit": Transition({S.RETURNED}, S.SUBMITTED, edit, _("重新提交")),
+        "return": Transition({S.SUBMITTED}, S.RETURNED, review, _("退回修改"), reason_context="review_return",
+                             style="warning"),
+        "reject": Transition({S.SUBMITTED}, S.REJECTED, review, _("不予通过"), reason_context="review_reject",
+                             style="danger"),
+        "approve": Transition({S.SUBMITTED}, S.SCHEDULED, review, _("审核通过"), style="success"),
+        "publish": Transition({S.SCHEDULED}, S.PUBLISHED, publish, _("发布"), style="success"),
+        "expire": Transition({S.PUBLISHED}, S.EXPIRED, expire, _("到期下架"), style="outline-secondary"),
+        "renew": Transition({S.EXPIRED}, S.PUBLISHED, renew, _("确认续期"), style="success"),
+        "archive": Transition({S.SCHEDULED, S.PUBLISHED, S.EXPIRED, *archive_also_from}, S.ARCHIVED, archive,
+                              _("归档"), style="outline-secondary"),
+    }
