@@ -22,6 +22,11 @@ def _register() -> None:
     from techmarket.directory.api import router as directory_router
     from techmarket.disclosure.api import router as disclosure_router
     from techmarket.demands.api import router as demands_router
+    from techmarket.listings.api import router as listings_router
+    from techmarket.auctions.api import router as auctions_router
+    from techmarket.deals.api import router as deals_router
+    from techmarket.contracts.api import router as contracts_router
+    from techmarket.events.api import router as events_router
     from techmarket.feedback.api import router as feedback_router
     from techmarket.notifications.api import router as notifications_router
     from techmarket.portal.api import router as portal_router
@@ -38,6 +43,11 @@ def _register() -> None:
     api.add_router("/v1/", portal_router)
     api.add_router("/v1/", achievements_router)
     api.add_router("/v1/", demands_router)
+    api.add_router("/v1/", listings_router)
+    api.add_router("/v1/", auctions_router)
+    api.add_router("/v1/", deals_router)
+    api.add_router("/v1/", contracts_router)
+    api.add_router("/v1/", events_router)
 
 
 _register()

@@ -67,6 +67,11 @@ INSTALLED_APPS = [
     "techmarket.portal",
     "techmarket.achievements",
     "techmarket.demands",
+    "techmarket.contracts",
+    "techmarket.listings",
+    "techmarket.auctions",
+    "techmarket.deals",
+    "techmarket.events",
     "techmarket.demo",
 ]
 
