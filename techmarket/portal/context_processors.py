@@ -81,6 +81,12 @@ class PortalFrame:
              "active": path == "/" or path == self.home_url},
             {"label": _("成果库"), "url": "/achievements/", "icon": "lightbulb", "prefix": "/achievements/"},
             {"label": _("需求库"), "url": "/demands/", "icon": "clipboard-check", "prefix": "/demands/"},
+            {"label": _("技术交易"), "url": "/listings/", "icon": "shop", "children": [
+                {"label": _("挂牌项目"), "url": "/listings/", "icon": "tag", "prefix": "/listings/"},
+                {"label": _("竞价拍卖"), "url": "/auctions/", "icon": "hammer", "prefix": "/auctions/"},
+                {"label": _("成交公示"), "url": "/deal-notices/", "icon": "megaphone", "prefix": "/deal-notices/"},
+            ]},
+            {"label": _("对接活动"), "url": "/events/", "icon": "calendar-event", "prefix": "/events/"},
             {"label": _("单位库"), "url": "/organizations/", "icon": "building", "prefix": "/organizations/"},
             {"label": _("人才库"), "url": "/people/", "icon": "people", "prefix": "/people/"},
             {"label": _("平台库"), "url": "/platforms/", "icon": "diagram-3", "prefix": "/platforms/"},
@@ -90,7 +96,11 @@ class PortalFrame:
              "icon": "journal-text", "segment": "/" + KIND_SLUGS[ArticleKind.POLICY] + "/"},
         ]
         for item in items:
-            if "prefix" in item:
+            for child in item.get("children", ()):
+                child["active"] = path.startswith(child.pop("prefix"))
+            if "children" in item:
+                item["active"] = any(child["active"] for child in item["children"])
+            elif "prefix" in item:
                 item["active"] = path.startswith(item.pop("prefix"))
             elif "segment" in item:
                 item["active"] = path.startswith("/city/") and item.pop("segment") in path
