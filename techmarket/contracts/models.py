@@ -6,7 +6,9 @@ the deal, M6); registration (C2, C4), statistics (C3) and subsidies build on it.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from techmarket.core.models import TimeStampedModel
@@ -66,6 +68,9 @@ class TechContract(TimeStampedModel):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", verbose_name=_("创建人"))
 
+    # Labels of the audit snapshot's extra keys (services.audit_snapshot), for the history table.
+    AUDIT_LABELS = {"non_technical_costs": _("非技术性费用")}
+
     class Meta:
         verbose_name = _("技术合同")
         verbose_name_plural = _("技术合同")
@@ -77,10 +82,25 @@ class TechContract(TimeStampedModel):
                 condition=models.Q(tech_amount_fen__gte=0) & models.Q(tech_amount_fen__lte=models.F("total_amount_fen")),
                 name="contract_tech_amount_within_total",
                 violation_error_message=_("技术交易额应在 0 与合同成交额之间")),
+            models.CheckConstraint(
+                condition=models.Q(valid_from__isnull=True) | models.Q(valid_to__isnull=True)
+                | models.Q(valid_from__lte=models.F("valid_to")),
+                name="contract_validity_ordered", violation_error_message=_("有效期止不能早于有效期起")),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("contracts:manage_detail", kwargs={"pk": self.pk})
+
+    @property
+    def deal_or_none(self):
+        """The market deal this contract came from (``Deal.contract``), or None."""
+        try:
+            return self.deal
+        except ObjectDoesNotExist:
+            return None
 
 
 class NonTechnicalCost(models.Model):

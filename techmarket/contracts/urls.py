@@ -1,2 +1,13 @@
+from django.urls import path
+
+from . import views
+
 app_name = "contracts"
-urlpatterns: list = []
+# Managed view only (contracts have no public view): the seller side, the buyer side, staff in scope.
+urlpatterns = [
+    path("manage/contracts/", views.manage_list, name="manage_list"),
+    path("manage/contracts/new/", views.manage_create, name="manage_create"),
+    path("manage/contracts/<int:pk>/", views.manage_detail, name="manage_detail"),
+    path("manage/contracts/<int:pk>/edit/", views.manage_edit, name="manage_edit"),
+    path("manage/contracts/<int:pk>/actions/<slug:action>/", views.manage_action, name="manage_action"),
+]

@@ -1,0 +1,424 @@
+"""Every write of technology contracts (技术合同, SPEC C1): the draft a closing deal makes, a contract the
+seller side enters itself, edits of drafts with their itemised non-technical costs, and cancellation.
+
+技术交易额 is never entered: it is 合同成交额 minus the sum of the non-technical costs, recomputed in the
+transaction that changes either.
+"""
+from __future__ import annotations
+
+import datetime
+import re
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from techmarket.achievements.lifecycle import full_clean
+from techmarket.core.audit import record_change, snapshot
+from techmarket.core.errors import ApplicationError, ErrorItem
+from techmarket.core.models import ObjectChange
+from techmarket.core.money import yuan_str, yuan_to_fen
+from techmarket.core.workflows import transition
+from techmarket.directory.choices import OrganizationKind, PersonKind
+from techmarket.directory.credit_code import credit_code_problem, normalize
+from techmarket.directory.models import Organization, Person
+from techmarket.regions.models import Region
+from techmarket.regions.selectors import region_get
+from techmarket.taxonomies.models import Term
+
+from . import prefill
+from .choices import ContractSource
+from .models import NonTechnicalCost, TechContract
+from .permissions import can_create_contract, contract_edit_refusal
+
+__all__ = ["contract_create_from_deal", "contract_create", "contract_update", "contract_act", "contract_cancel",
+           "audit_snapshot", "EDITABLE_FIELDS"]
+
+EDITABLE_FIELDS = (
+    "name", "category", "seller_name", "seller_credit_code", "seller_region", "seller_nature",
+    "buyer_organization", "buyer_name", "buyer_credit_code", "buyer_region", "buyer_nature",
+    "total_amount", "non_technical_costs", "tech_field", "ip_type", "plan_category", "signed_on", "valid_from",
+    "valid_to", "broker", "broker_agency", "expected_new_investment", "expected_new_output",
+)
+TERM_FIELDS = {
+    "category": ("contract_category", _("合同类别")),
+    "seller_nature": ("party_nature", _("卖方性质")),
+    "buyer_nature": ("party_nature", _("买方性质")),
+    "tech_field": ("contract_field", _("技术领域")),
+    "ip_type": ("ip_type", _("知识产权类型")),
+    "plan_category": ("plan_category", _("计划类别")),
+}
+REGION_FIELDS = {"seller_region": _("卖方所在地区"), "buyer_region": _("买方所在地区")}
+CREDIT_CODE_FIELDS = {"seller_credit_code": _("卖方统一社会信用代码"), "buyer_credit_code": _("买方统一社会信用代码")}
+NAME_FIELDS = {"name": (_("合同名称"), 200), "seller_name": (_("卖方名称"), 200), "buyer_name": (_("买方名称"), 200)}
+OPTIONAL_MONEY_FIELDS = {"expected_new_investment": _("预计新增投入"), "expected_new_output": _("预计新增产值")}
+DATE_FIELDS = {"signed_on": _("签订日期"), "valid_from": _("有效期起"), "valid_to": _("有效期止")}
+BUYER_FROM_ORGANIZATION = {"buyer_name": "name", "buyer_credit_code": "credit_code", "buyer_region": "region",
+                           "buyer_nature": "party_nature"}
+COST_ITEM_MAX = 100
+MAX_COSTS = 50
+_MISSING = object()
+
+
+# --- field rules (each raises ApplicationError naming its field) ----------------------------------------
+
+def _text(value, *, field: str, label, max_length: int, required: bool) -> str:
+    text = str(value or "").strip()
+    if required and not text:
+        raise ApplicationError(_("请填写{label}").format(label=label), field=field, code="required")
+    if len(text) > max_length:
+        raise ApplicationError(_("{label}不能超过 {n} 个字").format(label=label, n=max_length), field=field,
+                               code="too_long")
+    return text
+
+
+def _term(value, *, field: str) -> Term | None:
+    scheme, label = TERM_FIELDS[field]
+    if value is None or value == "":
+        return None
+    if isinstance(value, Term):
+        if value.scheme.code != scheme or not value.is_active:
+            raise ApplicationError(_("{label}不是有效的选项").format(label=label), field=field, code="invalid_choice")
+        return value
+    key = str(value).strip().split(" ", 1)[0]
+    term = Term.objects.filter(scheme__code=scheme, code=key, is_active=True).first()
+    if term is None:
+        raise ApplicationError(_("{label}“{v}”不是有效的代码").format(label=label, v=value), field=field,
+                               code="unknown_term")
+    return term
+
+
+def _region(value, *, field: str) -> Region | None:
+    label = REGION_FIELDS[field]
+    if value is None or value == "":
+        return None
+    if isinstance(value, Region):
+        return value
+    code = str(value).strip()
+    if not re.fullmatch(r"\d{6}", code):
+        raise ApplicationError(_("{label}应为 6 位行政区划代码（GB/T 2260），如 410105").format(label=label),
+                               field=field, code="invalid_region")
+    try:
+        return region_get(code)
+    except Region.DoesNotExist:
+        raise ApplicationError(_("{label}“{c}”不是有效的行政区划代码").format(label=label, c=code), field=field,
+                               code="invalid_region") from None
+
+
+def _credit_code(value, *, field: str) -> str:
+    code = normalize(value)
+    if not code:
+        return ""
+    problem = credit_code_problem(code)
+    if problem:
+        raise ApplicationError(_("{label}无效：{p}").format(label=CREDIT_CODE_FIELDS[field], p=problem), field=field,
+                               code="invalid_credit_code")
+    return code
+
+
+def _money(value, *, field: str, label, required: bool) -> int | None:
+    if value is None or value == "":
+        if required:
+            raise ApplicationError(_("请填写{label}").format(label=label), field=field, code="required")
+        return None
+    try:
+        fen = yuan_to_fen(value, field=field)
+    except ApplicationError as exc:
+        raise ApplicationError(_("{label}：{m}").format(label=label, m=exc.errors[0].message), field=field,
+                               code=exc.errors[0].code) from None
+    if fen < 0:
+        raise ApplicationError(_("{label}不能为负数").format(label=label), field=field, code="negative")
+    return fen
+
+
+def _date(value, *, field: str) -> datetime.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ApplicationError(_("{label}格式应为 YYYY-MM-DD").format(label=DATE_FIELDS[field]), field=field,
+                               code="invalid_date") from None
+
+
+def _organization(value, *, field: str, label) -> Organization | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, Organization):
+        return value
+    try:
+        return Organization.objects.select_related("region", "party_nature").get(pk=int(value))
+    except (Organization.DoesNotExist, ValueError, TypeError):
+        raise ApplicationError(_("{label}不存在").format(label=label), field=field, code="invalid_choice") from None
+
+
+def _broker(value) -> Person | None:
+    if value is None or value == "":
+        return None
+    person = value if isinstance(value, Person) else Person.objects.filter(pk=value).first() \
+        if str(value).isdigit() else None
+    if person is None or person.kind != PersonKind.BROKER:
+        raise ApplicationError(_("技术经纪人应为人才库中登记的技术经纪人"), field="broker", code="invalid_choice")
+    return person
+
+
+def _costs(value) -> list[tuple[str, int]]:
+    """[{"item", "amount"}] → [(item, fen)]; each item named, each amount above zero."""
+    if value is None:
+        return []
+    if not isinstance(value, (list, tuple)):
+        raise ApplicationError(_("非技术性费用应为列表"), field="non_technical_costs", code="invalid")
+    if len(value) > MAX_COSTS:
+        raise ApplicationError(_("非技术性费用最多 {n} 项").format(n=MAX_COSTS), field="non_technical_costs",
+                               code="too_many")
+    rows, errors = [], []
+    for i, row in enumerate(value):
+        row = row if isinstance(row, dict) else {}
+        n = i + 1
+        item = str(row.get("item") or "").strip()
+        if not item:
+            errors.append(ErrorItem(f"non_technical_costs.{i}.item", "required",
+                                    _("非技术性费用第 {n} 项：请填写费用项目").format(n=n)))
+        elif len(item) > COST_ITEM_MAX:
+            errors.append(ErrorItem(f"non_technical_costs.{i}.item", "too_long",
+                                    _("非技术性费用第 {n} 项：费用项目不能超过 {m} 个字").format(n=n, m=COST_ITEM_MAX)))
+        amount = row.get("amount")
+        fen = None
+        try:
+            fen = yuan_to_fen(amount, field=f"non_technical_costs.{i}.amount")
+        except ApplicationError as exc:
+            errors.append(ErrorItem(f"non_technical_costs.{i}.amount", exc.errors[0].code,
+                                    _("非技术性费用第 {n} 项金额：{m}").format(n=n, m=exc.errors[0].message)))
+        if fen is not None and fen <= 0:
+            errors.append(ErrorItem(f"non_technical_costs.{i}.amount", "not_positive",
+                                    _("非技术性费用第 {n} 项金额应大于 0").format(n=n)))
+        rows.append((item, fen))
+    if errors:
+        raise ApplicationError(errors=errors)
+    return rows
+
+
+# --- applying input -------------------------------------------------------------------------------------
+
+class _Collector:
+    """Gathers the errors of every field, so one answer names them all."""
+
+    def __init__(self):
+        self.errors: list[ErrorItem] = []
+
+    def take(self, func, *args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except ApplicationError as exc:
+            self.errors.extend(exc.errors)
+            return _MISSING
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise ApplicationError(errors=self.errors)
+
+
+def _set(contract, name: str, value) -> None:
+    if value is not _MISSING:
+        setattr(contract, name, value)
+
+
+def _apply(contract: TechContract, data: dict, *, today: datetime.date) -> list[tuple[str, int]] | None:
+    """Copy ``data`` onto ``contract`` with every C1 rule; returns the cost rows to store (None: unchanged)."""
+    unknown = sorted(set(data) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise ApplicationError(_("不能修改字段：{f}").format(f="、".join(unknown)), field=unknown[0],
+                               code="not_editable")
+    c = _Collector()
+    if "buyer_organization" in data:
+        buyer = c.take(_organization, data["buyer_organization"], field="buyer_organization", label=_("买方单位"))
+        if buyer is not _MISSING:
+            if buyer is not None and buyer.pk == contract.seller_organization_id:
+                c.errors.append(ErrorItem("buyer_organization", "same_party", _("买方不能与卖方为同一单位")))
+            else:
+                contract.buyer_organization = buyer
+                if buyer is not None:  # the registry's data, unless the same request states otherwise
+                    data = {**{k: getattr(buyer, attr) for k, attr in BUYER_FROM_ORGANIZATION.items()}, **data}
+                    data["buyer_credit_code"] = data["buyer_credit_code"] or ""
+    for name, (label, max_length) in NAME_FIELDS.items():
+        if name in data:
+            _set(contract, name, c.take(_text, data[name], field=name, label=label, max_length=max_length,
+                                        required=True))
+    for name in CREDIT_CODE_FIELDS:
+        if name in data:
+            _set(contract, name, c.take(_credit_code, data[name], field=name))
+    for name in REGION_FIELDS:
+        if name in data:
+            _set(contract, name, c.take(_region, data[name], field=name))
+    for name in TERM_FIELDS:
+        if name in data:
+            _set(contract, name, c.take(_term, data[name], field=name))
+    if "total_amount" in data:
+        _set(contract, "total_amount_fen", c.take(_money, data["total_amount"], field="total_amount",
+                                                  label=_("合同成交额"), required=True))
+    for name, label in OPTIONAL_MONEY_FIELDS.items():
+        if name in data:
+            _set(contract, f"{name}_fen", c.take(_money, data[name], field=name, label=label, required=False))
+    for name in DATE_FIELDS:
+        if name in data:
+            _set(contract, name, c.take(_date, data[name], field=name))
+    if "broker" in data:
+        _set(contract, "broker", c.take(_broker, data["broker"]))
+    if "broker_agency" in data:
+        agency = c.take(_organization, data["broker_agency"], field="broker_agency", label=_("技术转移机构"))
+        if agency not in (None, _MISSING) and agency.kind != OrganizationKind.AGENCY:
+            c.errors.append(ErrorItem("broker_agency", "invalid_choice", _("技术转移机构应为单位库中的技术转移机构")))
+        else:
+            _set(contract, "broker_agency", agency)
+    costs = None
+    if "non_technical_costs" in data:
+        costs = c.take(_costs, data["non_technical_costs"])
+    c.raise_if_any()
+    # Rules across fields.
+    if contract.signed_on and contract.signed_on > today:
+        c.errors.append(ErrorItem("signed_on", "in_future", _("签订日期不能晚于今天")))
+    if contract.valid_from and contract.valid_to and contract.valid_from > contract.valid_to:
+        c.errors.append(ErrorItem("valid_to", "invalid_range", _("有效期止不能早于有效期起")))
+    if contract.signed_on and contract.valid_to and contract.valid_to < contract.signed_on:
+        c.errors.append(ErrorItem("valid_to", "invalid_range", _("有效期止不能早于签订日期")))
+    rows = costs if costs is not None else (list(contract.non_technical_costs.values_list("item", "amount_fen"))
+                                             if contract.pk else [])
+    total_costs = sum(fen for _item, fen in rows)
+    if contract.total_amount_fen is not None and total_costs > contract.total_amount_fen:
+        c.errors.append(ErrorItem("non_technical_costs", "exceeds_total", _(
+            "非技术性费用合计 {costs} 元不能超过合同成交额 {total} 元").format(
+            costs=yuan_str(total_costs), total=yuan_str(contract.total_amount_fen))))
+    c.raise_if_any()
+    contract.tech_amount_fen = contract.total_amount_fen - total_costs
+    return costs
+
+
+def audit_snapshot(contract: TechContract) -> dict:
+    """The contract's fields plus its itemised costs, so the history shows cost changes too."""
+    data = snapshot(contract)
+    data["non_technical_costs"] = [{"item": item, "amount": yuan_str(fen)} for item, fen in
+                                   contract.non_technical_costs.values_list("item", "amount_fen")]
+    return data
+
+
+def _store_costs(contract: TechContract, rows: list[tuple[str, int]]) -> None:
+    contract.non_technical_costs.all().delete()
+    NonTechnicalCost.objects.bulk_create([NonTechnicalCost(contract=contract, item=item, amount_fen=fen)
+                                          for item, fen in rows])
+
+
+# --- services -------------------------------------------------------------------------------------------
+
+@transaction.atomic
+def contract_create_from_deal(*, deal, by) -> TechContract:
+    """The draft contract of a closing deal (SPEC M6 → C1), pre-filled from the deal; idempotent.
+
+    Called by the deals app inside the transaction that closes the deal, which then sets
+    ``Deal.contract`` to the result. ``by`` is whoever closes the deal (or core.actors.SYSTEM); the
+    deal service has decided that they may, so no permission is checked here. The seller side then
+    completes and corrects the draft (``contract_update``).
+    """
+    if deal.contract_id:
+        return deal.contract
+    achievement, seller, buyer = deal.achievement, deal.seller, deal.buyer
+    ip_type = achievement.ip_type
+    category_code = prefill.category_code_for(transfer_mode=deal.transfer_mode,
+                                              ip_type_code=ip_type.code if ip_type else None)
+    broker = deal.broker
+    agency = broker.organization if broker is not None and broker.organization_id else None
+    if agency is not None and agency.kind != OrganizationKind.AGENCY:
+        agency = None
+    closed = deal.closed_at or timezone.now()
+    contract = TechContract(
+        source=ContractSource.DEAL,
+        name=prefill.contract_name_for(title=achievement.title, transfer_mode=deal.transfer_mode),
+        category=prefill.term_or_none("contract_category", category_code),
+        seller_organization=seller, seller_name=seller.name, seller_credit_code=seller.credit_code,
+        seller_region=seller.region, seller_nature=seller.party_nature,
+        buyer_organization=buyer, buyer_name=buyer.name, buyer_credit_code=buyer.credit_code,
+        buyer_region=buyer.region, buyer_nature=buyer.party_nature,
+        total_amount_fen=deal.price_fen, tech_amount_fen=deal.price_fen,
+        tech_field=prefill.contract_field_for(achievement.tech_field),
+        ip_type=ip_type,
+        signed_on=timezone.localtime(closed).date(),
+        broker=broker, broker_agency=agency, achievement=achievement,
+        created_by=by if isinstance(by, get_user_model()) and by.pk else None,
+    )
+    contract.save()
+    record_change(obj=contract, action=ObjectChange.Action.CREATE, by=by, after=audit_snapshot(contract),
+                  comment=_("成交生成合同草稿"))
+    _notify_seller_of_draft(contract)
+    return contract
+
+
+def _notify_seller_of_draft(contract: TechContract) -> None:
+    from techmarket.notifications.services import notify
+
+    recipients = get_user_model().objects.filter(organization_id=contract.seller_organization_id, is_active=True)
+    notify(recipients=list(recipients), topic="contracts",
+           title=_("成交已生成技术合同草稿：{name}").format(name=contract.name),
+           body=_("请核对合同类别、技术领域、有效期等登记信息，并逐项填写设备、原材料等非技术性费用。"),
+           link=contract.get_absolute_url(), about=contract)
+
+
+@transaction.atomic
+def contract_create(*, by, data: dict) -> TechContract:
+    """A contract the seller side enters directly (source 直接录入): the caller's organization is the seller."""
+    if not can_create_contract(by):
+        raise PermissionDenied(_("只有企业、高校院所、技术转移机构等单位的用户可以录入技术合同"))
+    organization = by.organization
+    contract = TechContract(
+        source=ContractSource.ENTERED, seller_organization=organization, seller_name=organization.name,
+        seller_credit_code=organization.credit_code, seller_region=organization.region,
+        seller_nature=organization.party_nature, created_by=by, total_amount_fen=None)
+    data = dict(data)
+    data.setdefault("name", "")
+    data.setdefault("total_amount", None)
+    if not data.get("buyer_organization"):
+        data.setdefault("buyer_name", "")
+    costs = _apply(contract, data, today=timezone.localdate())
+    full_clean(contract, exclude=["achievement", "seller_organization"])
+    contract.save()
+    _store_costs(contract, costs or [])
+    record_change(obj=contract, action=ObjectChange.Action.CREATE, by=by, after=audit_snapshot(contract))
+    return contract
+
+
+@transaction.atomic
+def contract_update(*, contract: TechContract, by, data: dict) -> TechContract:
+    """The seller side edits a draft; 技术交易额 is recomputed with the costs in the same transaction."""
+    contract = TechContract.objects.select_for_update().get(pk=contract.pk)
+    refusal = contract_edit_refusal(by, contract)
+    if refusal:
+        raise PermissionDenied(refusal)
+    before = audit_snapshot(contract)
+    costs = _apply(contract, dict(data), today=timezone.localdate())
+    full_clean(contract, exclude=["achievement", "seller_organization"])
+    contract.save()
+    if costs is not None:
+        _store_costs(contract, costs)
+    after = audit_snapshot(contract)
+    if _without_timestamps(after) != _without_timestamps(before):
+        record_change(obj=contract, action=ObjectChange.Action.UPDATE, by=by, before=before, after=after)
+    return contract
+
+
+def _without_timestamps(data: dict) -> dict:
+    return {k: v for k, v in data.items() if k != "updated_at"}
+
+
+def contract_act(*, contract: TechContract, action: str, by, comment: str = "",
+                 reason_code: str | None = None) -> TechContract:
+    """Any workflow action by name (API ``POST /contracts/{id}/actions/{action}``)."""
+    return transition(contract, action=action, by=by, comment=comment, reason_code=reason_code)
+
+
+def contract_cancel(*, contract: TechContract, by, comment: str) -> TechContract:
+    """作废 a draft (the seller side; a comment is required)."""
+    return contract_act(contract=contract, action="cancel", by=by, comment=comment)
