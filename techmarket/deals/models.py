@@ -56,8 +56,19 @@ class Deal(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.achievement} · {self.get_method_display()}"
 
+    @property
+    def region(self):
+        """Staff scope follows the seller's region."""
+        return self.seller.region
+
+    @property
+    def transfer_mode_display(self) -> str:
+        from techmarket.achievements.choices import TransferMode
+
+        return str(dict(TransferMode.choices).get(self.transfer_mode, self.transfer_mode))
+
     def get_absolute_url(self) -> str:
-        return reverse("deals:detail", kwargs={"pk": self.pk})
+        return reverse("deals:manage_detail", kwargs={"pk": self.pk})
 
 
 class PublicNotice(TimeStampedModel):
@@ -80,6 +91,9 @@ class PublicNotice(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("deals:notice_detail", kwargs={"pk": self.pk})
 
 
 class Objection(TimeStampedModel):

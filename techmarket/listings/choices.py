@@ -16,3 +16,16 @@ class ListingStatus(models.TextChoices):
 class InterestStatus(models.TextChoices):
     ACTIVE = "active", _("有效")
     WITHDRAWN = "withdrawn", _("已撤回")
+
+
+S = ListingStatus
+# A "live" listing blocks another listing of the same achievement (one at a time).
+LIVE_STATUSES = frozenset({S.DRAFT, S.SUBMITTED, S.RETURNED, S.OPEN})
+# What the public sees: the open listing and the outcome of its period.
+PUBLIC_STATUSES = frozenset({S.OPEN, S.UNSOLD, S.DEALT, S.TO_AUCTION})
+# The seller edits terms only in these states.
+EDITABLE_STATUSES = frozenset({S.DRAFT, S.RETURNED})
+
+PERIOD_MIN_DAYS = 5
+PERIOD_MAX_DAYS = 90
+PERIOD_DEFAULT_DAYS = 20

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from techmarket.core.models import TimeStampedModel
 from techmarket.core.money import MoneyField
 
-from .choices import InterestStatus, ListingStatus
+from .choices import LIVE_STATUSES, PERIOD_DEFAULT_DAYS, InterestStatus, ListingStatus
 
 
 class Listing(TimeStampedModel):
@@ -30,7 +30,8 @@ class Listing(TimeStampedModel):
     price_fen = MoneyField(_("挂牌价格（分）"))
     starts_at = models.DateTimeField(_("挂牌开始时间"), null=True, blank=True)
     ends_at = models.DateTimeField(_("挂牌截止时间"), null=True, blank=True, db_index=True)
-    period_days = models.PositiveSmallIntegerField(_("挂牌期（天）"), default=20)
+    period_days = models.PositiveSmallIntegerField(_("挂牌期（天）"), default=PERIOD_DEFAULT_DAYS,
+                                                   help_text=_("审核通过当日不计，期满次日 0 时截止"))
     broker = models.ForeignKey("directory.Person", null=True, blank=True, on_delete=models.PROTECT,
                                related_name="+", verbose_name=_("技术经纪人"))
     conditions = models.TextField(_("交易条件"), blank=True)
@@ -46,6 +47,10 @@ class Listing(TimeStampedModel):
         constraints = [
             models.CheckConstraint(condition=models.Q(price_fen__gt=0), name="listing_price_positive",
                                    violation_error_message=_("挂牌价格应大于 0")),
+            models.UniqueConstraint(fields=["achievement"],
+                                    condition=models.Q(status__in=sorted(s.value for s in LIVE_STATUSES)),
+                                    name="listing_one_live_per_achievement",
+                                    violation_error_message=_("该成果已有未结束的挂牌")),
         ]
 
     def __str__(self) -> str:
@@ -55,8 +60,22 @@ class Listing(TimeStampedModel):
     def broker_agency_id(self) -> int | None:
         return self.broker.organization_id if self.broker_id else None
 
+    @property
+    def transfer_mode_display(self) -> str:
+        from techmarket.achievements.choices import TransferMode
+
+        return str(dict(TransferMode.choices).get(self.transfer_mode, self.transfer_mode))
+
+    @property
+    def region(self):
+        """Staff scope follows the achievement's region."""
+        return self.achievement.region
+
     def get_absolute_url(self) -> str:
         return reverse("listings:detail", kwargs={"pk": self.pk})
+
+    def get_manage_url(self) -> str:
+        return reverse("listings:manage_detail", kwargs={"pk": self.pk})
 
 
 class Interest(TimeStampedModel):
