@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from techmarket.core.models import TimeStampedModel
 from techmarket.core.money import MoneyField
 
-from .choices import AuctionStatus, DepositStatus
+from .choices import AuctionPhase, AuctionStatus, BidderStatus, DepositStatus
 
 GENESIS_HASH = "0" * 64
 
@@ -68,6 +68,9 @@ class Auction(TimeStampedModel):
     bid_count = models.PositiveIntegerField(_("出价次数"), default=0)
     high_bid = models.ForeignKey("auctions.Bid", null=True, blank=True, on_delete=models.SET_NULL,
                                  related_name="+", verbose_name=_("当前最高出价"))
+    # The high bid's amount on the auction row itself: bid_place reads it with the row lock (a joined
+    # row would come from the snapshot taken before waiting for the lock).
+    high_amount_fen = MoneyField(_("当前最高价（分）"), null=True, blank=True)
     last_hash = models.CharField(_("最后出价哈希"), max_length=64, default=GENESIS_HASH)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", verbose_name=_("创建人"))
@@ -93,6 +96,17 @@ class Auction(TimeStampedModel):
     def get_absolute_url(self) -> str:
         return reverse("auctions:detail", kwargs={"pk": self.pk})
 
+    def get_manage_url(self) -> str:
+        return reverse("auctions:manage_detail", kwargs={"pk": self.pk})
+
+    def phase(self, now) -> str:
+        """Upcoming / open / ended by the clock and the status (a cancelled auction never opens)."""
+        if self.status == AuctionStatus.CANCELLED:
+            return AuctionPhase.ENDED
+        if self.status not in (AuctionStatus.SCHEDULED, AuctionStatus.OPEN) or now >= self.ends_at:
+            return AuctionPhase.ENDED
+        return AuctionPhase.OPEN if now >= self.starts_at else AuctionPhase.UPCOMING
+
 
 class Bidder(TimeStampedModel):
     """竞买人: one per organization per auction, with its alias (竞买号 A01 …) and deposit."""
@@ -109,11 +123,17 @@ class Bidder(TimeStampedModel):
                                              verbose_name=_("保证金确认人"))
     deposit_confirmed_at = models.DateTimeField(_("保证金确认时间"), null=True, blank=True)
     deposit_reference = models.CharField(_("保证金凭证号"), max_length=64, blank=True)
+    status = models.CharField(_("竞买结果"), max_length=12, choices=BidderStatus.choices,
+                              default=BidderStatus.REGISTERED, db_index=True)
+
+    # Lost bids carry a coded reason (feedback context ``bid_lost``), counted per bidding organization.
+    REASON_OWNER_FIELD = "organization"
 
     class Meta:
         verbose_name = _("竞买人")
         verbose_name_plural = _("竞买人")
-        ordering = ["alias"]
+        # Registration order (A01, A02 … A99, A100: the alias text would put A100 before A11).
+        ordering = ["auction", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["auction", "organization"], name="bidder_one_per_organization",
                                     violation_error_message=_("每个单位在一场拍卖中只能有一个竞买号")),

@@ -17,25 +17,18 @@ run unless its database is such a scratch database.
 """
 from __future__ import annotations
 
-import argparse
 import json
-import os
 import platform
 import random
 import secrets
-import shutil
-import subprocess
-import sys
-import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-SCRATCH_PREFIX = "techmarket_bench_"
+from techmarket.core.bench import add_scratch_arguments, refuse_unless_scratch, run_in_scratch
+
 SEED_CITIES = ("4101", "4106", "4116", "1301", "5119")  # 郑州 鹤壁 周口 石家庄 巴中
 
 
@@ -44,12 +37,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--rows", type=int, default=100000, help="生成的数据行数（默认 100000）。")
-        parser.add_argument("--json", action="store_true", help="最后一行输出一个 JSON 对象。")
-        parser.add_argument("--database", default="",
-                            help="在该 PostgreSQL 服务器上新建并在结束后删除一个临时数据库进行测试，"
-                                 "如 postgres://postgres@127.0.0.1:5432/postgres。")
         parser.add_argument("--seed", type=int, default=20190101, help="随机数种子。")
-        parser.add_argument("--inner", default="", help=argparse.SUPPRESS)  # the measuring subprocess
+        add_scratch_arguments(parser)  # --json, --database, --inner
 
     def handle(self, *args, rows: int, json: bool, database: str, seed: int, inner: str, **options):
         if rows < 1:
@@ -58,73 +47,16 @@ class Command(BaseCommand):
             return self._inner(Path(inner), rows=rows, as_json=json, seed=seed)
         return self._outer(rows=rows, as_json=json, database=database, seed=seed)
 
-    # The outer process: scratch directory / database, then the measuring subprocess -------------
+    # The outer process: scratch directory / database, then the measuring subprocess (core.bench) ---
 
     def _outer(self, *, rows: int, as_json: bool, database: str, seed: int) -> None:
-        workdir = Path(tempfile.mkdtemp(prefix="techmarket-bench-"))
-        env = os.environ.copy()
-        env["TECHMARKET_VAR_DIR"] = str(workdir)
-        env.pop("DATABASE_URL", None)
-        env.setdefault("DJANGO_SETTINGS_MODULE", "techmarket.settings.base")
-        env["TECHMARKET_TASKS_BACKEND"] = "django_tasks.backends.immediate.ImmediateBackend"
-        scratch_url = admin_url = ""
-        try:
-            if database:
-                admin_url, scratch_url = self._create_postgres(database)
-                env["DATABASE_URL"] = scratch_url
-            command = [sys.executable, "-m", "techmarket", "bench_import", "--rows", str(rows), "--seed", str(seed),
-                       "--inner", str(workdir)] + (["--json"] if as_json else [])
-            result = subprocess.run(command, env=env)
-            if result.returncode:
-                raise CommandError(f"基准测试子进程失败（退出码 {result.returncode}）")
-        finally:
-            if scratch_url:
-                self._drop_postgres(admin_url, scratch_url)
-            shutil.rmtree(workdir, ignore_errors=True)
-
-    def _configured_database(self) -> tuple[str, str, str]:
-        db = settings.DATABASES["default"]
-        return str(db.get("HOST") or ""), str(db.get("PORT") or ""), str(db.get("NAME") or "")
-
-    def _create_postgres(self, url: str) -> tuple[str, str]:
-        parts = urlsplit(url)
-        if parts.scheme not in ("postgres", "postgresql"):
-            raise CommandError("--database 只支持 postgres:// 地址")
-        host, port, name = self._configured_database()
-        if settings.DATABASES["default"]["ENGINE"].endswith("postgresql") and parts.path.lstrip("/") == name \
-                and (parts.hostname or "") == host and str(parts.port or "") in ("", port):
-            self.stderr.write("提示：将在该服务器上另建临时数据库，不会写入已配置的数据库 {n}".format(n=name))
-        scratch = SCRATCH_PREFIX + secrets.token_hex(4)
-        import psycopg
-
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{scratch}"')
-        return url, urlunsplit(parts._replace(path="/" + scratch))
-
-    def _drop_postgres(self, admin_url: str, scratch_url: str) -> None:
-        import psycopg
-
-        scratch = urlsplit(scratch_url).path.lstrip("/")
-        if not scratch.startswith(SCRATCH_PREFIX):
-            return
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+        run_in_scratch(command="bench_import", args=["--rows", str(rows), "--seed", str(seed)]
+                       + (["--json"] if as_json else []), database=database, warn=self.stderr.write)
 
     # The inner process: migrate the scratch database, generate, measure ---------------------------
 
-    def _refuse_unless_scratch(self, workdir: Path) -> str:
-        db = settings.DATABASES["default"]
-        if db["ENGINE"].endswith("sqlite3"):
-            name = Path(str(db["NAME"])).resolve()
-            if workdir.resolve() not in name.parents or not workdir.name.startswith("techmarket-bench-"):
-                raise CommandError("拒绝运行：数据库不是基准测试的临时数据库")
-            return "sqlite"
-        if not str(db["NAME"]).startswith(SCRATCH_PREFIX):
-            raise CommandError("拒绝运行：数据库不是基准测试的临时数据库")
-        return db["ENGINE"].rsplit(".", 1)[-1]
-
     def _inner(self, workdir: Path, *, rows: int, as_json: bool, seed: int) -> None:
-        engine = self._refuse_unless_scratch(workdir)
+        engine = refuse_unless_scratch(workdir)
         say = self.stderr.write if as_json else self.stdout.write
         say(f"准备临时数据库（{engine}）…")
         call_command("migrate", verbosity=0, interactive=False)
