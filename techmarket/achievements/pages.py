@@ -30,7 +30,7 @@ from techmarket.directory.forms import add_service_errors, permission_message
 
 from .api_common import client_ip
 from .forms import ActionForm, AttachmentForm, ManageFilterForm, discipline_terms
-from .records import is_reviewer
+from .records import is_owner, is_reviewer
 from .selectors import market_setting_current
 
 PAGE_SIZE = 20
@@ -254,6 +254,8 @@ def _detail_page(request, kind: MarketKind, record, *, bound: ActionForm | None 
         "can_manage_attachments": kind.can_manage_attachments(user, record),
         "attachment_form": attachment_form or AttachmentForm(),
         "is_reviewer": is_reviewer(user, record),
+        # 挂牌 / 协议定价: the owner sells a public achievement (listings and deals apps).
+        "can_sell": kind.ns == "achievements" and record.is_public and is_owner(user, record),
         "nav_url": kind.url("manage_review" if is_reviewer(user, record) else "manage_mine"),
     }, status=status)
 

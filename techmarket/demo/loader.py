@@ -286,3 +286,9 @@ class DemoLoader:
             from .market import load_market
 
             load_market(self)
+            from techmarket.events.demo import events_demo_load
+
+            from .trading import load_trading
+
+            load_trading(self)
+            self.say(f"对接活动：新建 {events_demo_load()} 场。\n")

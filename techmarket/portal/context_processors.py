@@ -23,11 +23,32 @@ def market_links(user) -> list[dict]:
     if can_create_demand(user):
         links.append({"label": _("我的需求"), "url": reverse("demands:manage_mine"), "icon": "clipboard-check",
                       "key": "demands_mine"})
-    if is_region_staff(user):
+    staff = is_region_staff(user)
+    if user.organization_id and not staff:
+        links.append({"label": _("我的挂牌"), "url": reverse("listings:manage_mine"), "icon": "tags",
+                      "key": "listings_mine"})
+        links.append({"label": _("我的成交"), "url": reverse("deals:manage_list"), "icon": "briefcase",
+                      "key": "deals_mine"})
+        links.append({"label": _("我的合同"), "url": reverse("contracts:manage_list"), "icon": "file-earmark-text",
+                      "key": "contracts_mine"})
+    if staff:
         links.append({"label": _("成果审核"), "url": reverse("achievements:manage_review"), "icon": "patch-check",
                       "key": "achievements_review"})
         links.append({"label": _("需求审核"), "url": reverse("demands:manage_review"), "icon": "clipboard2-check",
                       "key": "demands_review"})
+        links.append({"label": _("挂牌审核"), "url": reverse("listings:manage_review"), "icon": "patch-check",
+                      "key": "listings_review"})
+        links.append({"label": _("竞价管理"), "url": reverse("auctions:manage_list"), "icon": "hammer",
+                      "key": "auctions_manage"})
+        links.append({"label": _("成交管理"), "url": reverse("deals:manage_list"), "icon": "briefcase",
+                      "key": "deals_manage"})
+        links.append({"label": _("技术合同"), "url": reverse("contracts:manage_list"), "icon": "file-earmark-text",
+                      "key": "contracts_manage"})
+    from techmarket.events.selectors import may_manage_events
+
+    if may_manage_events(user):
+        links.append({"label": _("活动管理"), "url": reverse("events:manage_list"), "icon": "calendar-check",
+                      "key": "events_manage"})
     return links
 
 

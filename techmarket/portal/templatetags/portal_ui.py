@@ -31,6 +31,10 @@ STATUS_COLORS = {
     "active": "success", "open": "success", "valid": "success", "traded": "dark", "closed": "dark",
     "archived": "dark", "rejected": "danger", "refused": "danger", "revoked": "danger", "void": "danger",
     "cancelled": "secondary", "withdrawn": "secondary", "expired": "secondary", "unpublished": "secondary",
+    # market: listings, auctions and their bidders, deals
+    "scheduled": "info", "succeeded": "success", "failed": "secondary", "defaulted": "danger",
+    "relisted": "secondary", "won": "success", "lost": "secondary", "in_notice": "warning",
+    "unsold": "secondary", "dealt": "dark", "to_auction": "info",
 }
 
 
