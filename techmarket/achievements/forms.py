@@ -12,6 +12,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from techmarket.core.errors import ApplicationError
+from techmarket.core.forms import ActionForm  # noqa: F401  (moved to core; old imports keep working)
 from techmarket.directory.forms import DateInput, RegistryFilterForm, hitech_field_choices, seed_region_choices
 from techmarket.regions.models import Region
 from techmarket.taxonomies.models import Term
@@ -263,37 +264,8 @@ class DemandForm(MarketRecordForm):
         return out
 
 
-# Attachments and workflow actions ------------------------------------------------------------------
+# Attachments (the workflow ActionForm lives in core.forms) ----------------------------------------
 
 class AttachmentForm(forms.Form):
     file = forms.FileField(label=_("附件"), help_text=_("PDF、Word、Excel、PowerPoint、PNG、JPG 或 ZIP"))
     is_confidential = forms.BooleanField(label=_("保密附件（与保密信息的查看范围相同）"), required=False)
-
-
-class ActionForm(forms.Form):
-    """One workflow action: a reason select when the transition needs a coded reason, and a comment."""
-
-    reason_code = forms.ChoiceField(label=_("原因"), required=False)
-    comment = forms.CharField(label=_("意见"), required=False, max_length=1000,
-                              widget=forms.Textarea(attrs={"rows": 2}))
-
-    def __init__(self, *args, action: str, spec, review: bool = False, **kwargs):
-        kwargs.setdefault("prefix", action)
-        super().__init__(*args, **kwargs)
-        self.action, self.spec = action, spec
-        if spec.reason_context:
-            from techmarket.feedback.services import reason_codes_for
-
-            self.fields["reason_code"].label = _("{action}原因").format(action=spec.label)
-            self.fields["reason_code"].choices = [("", _("请选择原因"))] + [
-                (r.code, r.label) for r in reason_codes_for(spec.reason_context)]
-        else:
-            del self.fields["reason_code"]
-        if spec.comment_required:
-            self.fields["comment"].required = True
-        if spec.reason_context:
-            self.fields["comment"].label = _("审核意见")
-        elif review:
-            self.fields["comment"].label = _("审核意见（可选）")
-        else:
-            self.fields["comment"].label = _("说明（可选）")

@@ -25,8 +25,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from techmarket.accounts.permissions import is_region_staff
 from techmarket.core.errors import ApplicationError
-from techmarket.core.workflows import action_choices
-from techmarket.directory.forms import add_service_errors, permission_message
+from techmarket.core.views import forbidden as _forbidden
+from techmarket.core.views import workflow_action_panel, workflow_action_post
+from techmarket.directory.forms import add_service_errors
 
 from .api_common import client_ip
 from .forms import ActionForm, AttachmentForm, ManageFilterForm, discipline_terms
@@ -77,10 +78,6 @@ class MarketKind:
 
 def _page(request, qs):
     return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _forbidden(request, exc: PermissionDenied):
-    return render(request, "403.html", {"exception": permission_message(exc)}, status=403)
 
 
 def _managed(kind: MarketKind, user, pk):
@@ -238,14 +235,8 @@ def _detail_page(request, kind: MarketKind, record, *, bound: ActionForm | None 
                  attachment_form: AttachmentForm | None = None, status: int = 200):
     user = request.user
     data = kind.represent(record, user, detail=True, ip=client_ip(request), attachment_url=kind.attachment_url)
-    actions = []
-    for name, spec in action_choices(record, user):
-        if name in OWN_BUTTON_ACTIONS:
-            continue
-        is_review = name in REVIEW_ACTIONS
-        form = (bound if bound is not None and bound.action == name
-                else ActionForm(action=name, spec=spec, review=is_review))
-        actions.append({"name": name, "spec": spec, "form": form, "is_review": is_review})
+    actions = workflow_action_panel(record, user, bound=bound, hidden=OWN_BUTTON_ACTIONS,
+                                    review_actions=REVIEW_ACTIONS)
     actions.sort(key=lambda a: REVIEW_ORDER.get(a["name"], 0))
     return render(request, "market/manage_detail.html", {
         **_base_context(kind, request), "object": record, "data": data, "actions": actions,
@@ -270,26 +261,16 @@ def manage_detail(request, kind: MarketKind, pk: int):
 @require_POST
 def manage_action(request, kind: MarketKind, pk: int, action: str):
     user = request.user
-    record = _managed(kind, user, pk)
-    spec = kind.model.TRANSITIONS.get(action)
-    if spec is None:
-        raise Http404
-    form = ActionForm(request.POST, action=action, spec=spec, review=action in REVIEW_ACTIONS)
-    if form.is_valid():
-        try:
-            record = kind.act(record=record, action=action, by=user, comment=form.cleaned_data["comment"],
-                              reason_code=form.cleaned_data.get("reason_code") or None)
-        except PermissionDenied as exc:
-            return _forbidden(request, exc)
-        except ApplicationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("已{action}，当前状态：{status}").format(
-                action=spec.label, status=record.get_status_display()))
-            if action in REVIEW_ACTIONS and is_region_staff(user):
-                return redirect(f"{kind.ns}:manage_review")
-            return redirect(f"{kind.ns}:manage_detail", pk=record.pk)
-    return _detail_page(request, kind, _managed(kind, user, pk), bound=form)
+
+    def done(record, action):
+        if action in REVIEW_ACTIONS and is_region_staff(user):
+            return kind.url("manage_review")
+        return kind.url("manage_detail", pk=record.pk)
+
+    return workflow_action_post(
+        request, record=_managed(kind, user, pk), action=action, act=kind.act, done=done,
+        page=lambda bound: _detail_page(request, kind, _managed(kind, user, pk), bound=bound),
+        review_actions=REVIEW_ACTIONS)
 
 
 @login_required

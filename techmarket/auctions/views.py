@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -20,8 +21,9 @@ from techmarket.accounts.permissions import is_region_staff
 from techmarket.core.errors import ApplicationError
 from techmarket.core.models import ObjectChange
 from techmarket.core.money import fen_to_yuan
-from techmarket.core.workflows import action_choices
-from techmarket.directory.forms import add_service_errors, permission_message
+from techmarket.core.views import forbidden as _forbidden
+from techmarket.core.views import workflow_action_panel, workflow_action_post
+from techmarket.directory.forms import add_service_errors
 
 from . import selectors, services
 from .choices import AuctionPhase, AuctionStatus
@@ -33,10 +35,6 @@ from .representations import auction_out, bidders_out
 PAGE_SIZE = 20
 # The live page lists at most this many bids (newest first); the chain file and the API hold them all.
 LIVE_BIDS = 50
-
-
-def _forbidden(request, exc: PermissionDenied):
-    return render(request, "403.html", {"exception": permission_message(exc)}, status=403)
 
 
 def _is_htmx(request) -> bool:
@@ -171,17 +169,12 @@ def _deposit_log(auction) -> list[dict]:
     return out
 
 
-def _manage_page(request, auction, *, terms_form=None, deposit_errors=None, action_forms=None, status=200):
-    from techmarket.achievements.forms import ActionForm
-
+def _manage_page(request, auction, *, terms_form=None, deposit_errors=None, bound=None, status=200):
     user = request.user
     data = auction_out(auction, user, detail=True)
     is_manager = is_auction_manager(user, auction)
     editable = is_manager and "cancel" in data["available_actions"]
-    actions = []
-    for name, spec in action_choices(auction, user):
-        bound = (action_forms or {}).get(name)
-        actions.append({"name": name, "spec": spec, "form": bound or ActionForm(action=name, spec=spec)})
+    actions = workflow_action_panel(auction, user, bound=bound)
     bidders = bidders_out(auction, user)
     for row in bidders:
         row["errors"] = (deposit_errors or {}).get(row["id"], [])
@@ -243,25 +236,15 @@ def manage_deposit(request, pk: int, bidder_pk: int, action: str):
 @login_required
 @require_POST
 def manage_action(request, pk: int, action: str):
-    from techmarket.achievements.forms import ActionForm
+    def done(result, action):
+        if action == "relist" and hasattr(result, "get_absolute_url"):
+            return result.get_absolute_url()
+        return reverse("auctions:manage_detail", kwargs={"pk": pk})
 
-    auction = selectors.auction_get_managed(user=request.user, pk=pk)
-    spec = auction.TRANSITIONS.get(action)
-    if spec is None:
-        raise Http404
-    form = ActionForm(request.POST, action=action, spec=spec)
-    if form.is_valid():
-        try:
-            result = services.auction_act(auction=auction, action=action, by=request.user,
-                                          comment=form.cleaned_data["comment"])
-        except PermissionDenied as exc:
-            return _forbidden(request, exc)
-        except ApplicationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("已办理：{a}").format(a=spec.label))
-            if action == "relist" and hasattr(result, "get_absolute_url"):
-                return redirect(result.get_absolute_url())
-            return redirect("auctions:manage_detail", pk=pk)
-    return _manage_page(request, selectors.auction_get_managed(user=request.user, pk=pk),
-                        action_forms={action: form}, status=422)
+    return workflow_action_post(
+        request, record=selectors.auction_get_managed(user=request.user, pk=pk), action=action,
+        act=lambda *, record, action, by, comment, reason_code: services.auction_act(
+            auction=record, action=action, by=by, comment=comment),
+        page=lambda bound: _manage_page(request, selectors.auction_get_managed(user=request.user, pk=pk),
+                                        bound=bound, status=422),
+        done=done, message=lambda spec, result: _("已办理：{a}").format(a=spec.label))

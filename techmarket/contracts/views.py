@@ -17,10 +17,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from techmarket.accounts.permissions import is_region_staff
-from techmarket.achievements.forms import ActionForm
 from techmarket.core.errors import ApplicationError
-from techmarket.core.workflows import action_choices
-from techmarket.directory.forms import SEED_CITY_CODES, permission_message
+from techmarket.core.forms import ActionForm
+from techmarket.core.views import forbidden as _forbidden
+from techmarket.core.views import workflow_action_panel, workflow_action_post
+from techmarket.directory.forms import SEED_CITY_CODES
 from techmarket.regions.models import Region
 
 from . import selectors, services
@@ -30,10 +31,6 @@ from .permissions import can_create_contract, can_edit_contract, contract_edit_r
 from .representations import contract_out
 
 PAGE_SIZE = 20
-
-
-def _forbidden(request, exc: PermissionDenied):
-    return render(request, "403.html", {"exception": permission_message(exc)}, status=403)
 
 
 def _may_list(user) -> bool:
@@ -84,20 +81,9 @@ def manage_list(request):
     })
 
 
-def action_form(data=None, *, action: str, spec) -> ActionForm:
-    form = ActionForm(data, action=action, spec=spec)
-    form.fields["comment"].error_messages["required"] = _("请填写意见")
-    if spec.comment_required:
-        form.fields["comment"].label = _("{action}说明").format(action=spec.label)
-    return form
-
-
 def _detail_page(request, contract, *, bound: ActionForm | None = None, status: int = 200):
     user = request.user
-    actions = []
-    for name, spec in action_choices(contract, user):
-        form = bound if bound is not None and bound.action == name else action_form(action=name, spec=spec)
-        actions.append({"name": name, "spec": spec, "form": form})
+    actions = workflow_action_panel(contract, user, bound=bound)
     return render(request, "contracts/manage_detail.html", {
         "object": contract, "data": contract_out(contract, user, detail=True), "actions": actions,
         "can_edit": can_edit_contract(user, contract), "deal_url": deal_url(contract),
@@ -163,22 +149,9 @@ def manage_edit(request, pk: int):
 @require_POST
 def manage_action(request, pk: int, action: str):
     user = request.user
-    contract = selectors.contract_get_for_user(user=user, pk=pk)
-    spec = TechContract.TRANSITIONS.get(action)
-    if spec is None:
-        raise Http404
-    form = action_form(request.POST, action=action, spec=spec)
-    if form.is_valid():
-        try:
-            contract = services.contract_act(contract=contract, action=action, by=user,
-                                             comment=form.cleaned_data["comment"])
-        except PermissionDenied as exc:
-            return _forbidden(request, exc)
-        except ApplicationError as exc:
-            for item in exc.errors:
-                form.add_error("comment" if item.field == "comment" else None, item.message)
-        else:
-            messages.success(request, _("已{action}，当前状态：{status}").format(
-                action=spec.label, status=contract.get_status_display()))
-            return redirect("contracts:manage_detail", pk=contract.pk)
-    return _detail_page(request, selectors.contract_get_for_user(user=user, pk=pk), bound=form)
+    return workflow_action_post(
+        request, record=selectors.contract_get_for_user(user=user, pk=pk), action=action,
+        act=lambda *, record, action, by, comment, reason_code: services.contract_act(
+            contract=record, action=action, by=by, comment=comment),
+        page=lambda bound: _detail_page(request, selectors.contract_get_for_user(user=user, pk=pk), bound=bound),
+        done=lambda contract, action: reverse("contracts:manage_detail", kwargs={"pk": contract.pk}))

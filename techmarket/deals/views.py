@@ -11,20 +11,22 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from techmarket.accounts.permissions import is_region_staff
-from techmarket.achievements.forms import ActionForm
 from techmarket.core.errors import ApplicationError
+from techmarket.core.forms import ActionForm
+from techmarket.core.views import forbidden, workflow_action_form, workflow_action_panel, workflow_action_post
 from techmarket.core.workflows import action_choices
 from techmarket.directory.forms import add_service_errors
-from techmarket.listings.views import action_form, forbidden, page_of, trade_nav
+from techmarket.listings.views import page_of, trade_nav
 
 from . import selectors, services
 from .forms import AgreementForm, DealFilterForm, NoticeFilterForm, ObjectionForm
-from .models import Deal, Objection
+from .models import Objection
 from .permissions import can_see_objector, can_view_deal
 from .representations import deal_out, notice_out
 
@@ -92,12 +94,7 @@ def manage_list(request):
 def _detail_page(request, deal, *, bound: ActionForm | None = None, resolve_bound=None):
     user = request.user
     data = deal_out(deal, user, detail=True)
-    actions = []
-    for name, spec in action_choices(deal, user):
-        if name in HIDDEN_ACTIONS:
-            continue
-        form = bound if bound is not None and bound.action == name else action_form(action=name, spec=spec)
-        actions.append({"name": name, "spec": spec, "form": form})
+    actions = workflow_action_panel(deal, user, bound=bound, hidden=HIDDEN_ACTIONS)
     objections = []
     notice = getattr(deal, "notice", None)
     if notice is not None:
@@ -106,7 +103,7 @@ def _detail_page(request, deal, *, bound: ActionForm | None = None, resolve_boun
             for name, spec in action_choices(objection, user):
                 key = (objection.pk, name)
                 form = (resolve_bound[1] if resolve_bound is not None and resolve_bound[0] == key
-                        else action_form(action=f"{name}-{objection.pk}", spec=spec, label=RESOLUTION_LABEL))
+                        else workflow_action_form(action=f"{name}-{objection.pk}", spec=spec, label=RESOLUTION_LABEL))
                 forms.append({"name": name, "spec": spec, "form": form})
             objections.append({"object": objection, "forms": forms})
     return render(request, "deals/manage_detail.html", {
@@ -125,23 +122,13 @@ def manage_detail(request, pk: int):
 @require_POST
 def manage_action(request, pk: int, action: str):
     user = request.user
-    deal = selectors.deal_get_for_user(user=user, pk=pk)
-    spec = Deal.TRANSITIONS.get(action)
-    if spec is None or action in HIDDEN_ACTIONS:
-        raise Http404
-    form = action_form(request.POST, action=action, spec=spec)
-    if form.is_valid():
-        try:
-            deal = services.deal_act(deal=deal, action=action, by=user, comment=form.cleaned_data["comment"])
-        except PermissionDenied as exc:
-            return forbidden(request, exc)
-        except ApplicationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("已{action}，当前状态：{status}").format(
-                action=spec.label, status=deal.get_status_display()))
-            return redirect("deals:manage_detail", pk=deal.pk)
-    return _detail_page(request, selectors.deal_get_for_user(user=user, pk=pk), bound=form)
+    return workflow_action_post(
+        request, record=selectors.deal_get_for_user(user=user, pk=pk), action=action,
+        act=lambda *, record, action, by, comment, reason_code: services.deal_act(
+            deal=record, action=action, by=by, comment=comment),
+        page=lambda bound: _detail_page(request, selectors.deal_get_for_user(user=user, pk=pk), bound=bound),
+        done=lambda deal, action: reverse("deals:manage_detail", kwargs={"pk": deal.pk}),
+        hidden=HIDDEN_ACTIONS)
 
 
 @login_required
@@ -154,7 +141,7 @@ def objection_action(request, pk: int, objection_pk: int, action: str):
         raise Http404
     objection = selectors.objection_get(notice=notice, pk=objection_pk)
     spec = Objection.TRANSITIONS[action]
-    form = action_form(request.POST, action=f"{action}-{objection.pk}", spec=spec, label=RESOLUTION_LABEL)
+    form = workflow_action_form(request.POST, action=f"{action}-{objection.pk}", spec=spec, label=RESOLUTION_LABEL)
     if form.is_valid():
         try:
             services.objection_resolve(objection=objection, action=action, by=user,

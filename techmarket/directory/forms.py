@@ -6,7 +6,6 @@ items are put back on the named fields (``add_service_errors``).
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import PermissionDenied
 from django.core.validators import validate_email
 from django.db.models import Q
 from django.forms import formset_factory
@@ -14,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from techmarket.accounts.permissions import is_region_staff
 from techmarket.core.errors import ApplicationError
+from techmarket.core.forms import add_service_errors, permission_message  # noqa: F401  (used by every app's views)
 from techmarket.core.masking import mask
 from techmarket.regions.models import Region
 from techmarket.regions.selectors import normalize_code, region_resolve
@@ -196,23 +196,6 @@ class PlatformFilterForm(RegistryFilterForm):
 
 
 # Edit forms ---------------------------------------------------------------------------------------
-
-def add_service_errors(form, exc: ApplicationError, *, aliases: dict | None = None) -> list:
-    """Put each error on its named field (None, or a field the form lacks → non-field error).
-
-    Returns the items the form could not take (e.g. ``contacts.0.phone``) for the caller to place.
-    """
-    rest = []
-    for item in exc.errors:
-        name = (aliases or {}).get(item.field, item.field)
-        if item.field and "." in item.field:
-            rest.append(item)
-        elif name in form.fields:
-            form.add_error(name, item.message)
-        else:
-            form.add_error(None, item.message)
-    return rest
-
 
 class DateInput(forms.DateInput):
     input_type = "date"
@@ -557,7 +540,3 @@ def _platform_initial(p) -> dict:
         "valid_until": p.valid_until, "approval_document": p.approval_document, "description": p.description,
         "notes": p.notes,
     }
-
-
-def permission_message(exc: PermissionDenied) -> str:
-    return str(exc) or str(_("您无权执行此操作"))

@@ -12,27 +12,24 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from techmarket.achievements.forms import ActionForm
 from techmarket.core.errors import ApplicationError
-from techmarket.core.workflows import action_choices
-from techmarket.directory.forms import add_service_errors, permission_message
+from techmarket.core.forms import ActionForm
+from techmarket.core.views import forbidden as _forbidden
+from techmarket.core.views import workflow_action_panel, workflow_action_post
+from techmarket.directory.forms import add_service_errors
 
 from . import selectors, services
 from .exporters import participants_xlsx_response
 from .forms import EventFilterForm, EventForm, ManageFilterForm, RegistrationForm
-from .models import Event
 from .permissions import can_create_event, can_edit_event, event_edit_refusal
 from .representations import event_out, registration_out, showcased
 
 PAGE_SIZE = 20
 UPCOMING_LIMIT = 50
-
-
-def _forbidden(request, exc: PermissionDenied):
-    return render(request, "403.html", {"exception": permission_message(exc)}, status=403)
 
 
 def _nav(request) -> dict:
@@ -126,20 +123,9 @@ def manage_list(request):
     })
 
 
-def _action_form(data=None, *, action: str, spec) -> ActionForm:
-    form = ActionForm(data, action=action, spec=spec)
-    form.fields["comment"].error_messages["required"] = _("请填写意见")
-    if spec.comment_required:
-        form.fields["comment"].label = _("{action}说明").format(action=spec.label)
-    return form
-
-
 def _manage_detail(request, event, *, bound: ActionForm | None = None):
     user = request.user
-    actions = []
-    for name, spec in action_choices(event, user):
-        form = bound if bound is not None and bound.action == name else _action_form(action=name, spec=spec)
-        actions.append({"name": name, "spec": spec, "form": form})
+    actions = workflow_action_panel(event, user, bound=bound)
     registrations = selectors.event_registrations_for(user=user, event=event)
     return render(request, "events/manage_detail.html", {
         **_nav(request), "object": event, "data": event_out(event, user, detail=True), "actions": actions,
@@ -196,24 +182,12 @@ def manage_edit(request, pk: int):
 @require_POST
 def manage_action(request, pk: int, action: str):
     user = request.user
-    event = selectors.event_get_managed(user=user, pk=pk)
-    spec = Event.TRANSITIONS.get(action)
-    if spec is None:
-        raise Http404
-    form = _action_form(request.POST, action=action, spec=spec)
-    if form.is_valid():
-        try:
-            event = services.event_act(event=event, action=action, by=user, comment=form.cleaned_data["comment"])
-        except PermissionDenied as exc:
-            return _forbidden(request, exc)
-        except ApplicationError as exc:
-            for item in exc.errors:
-                form.add_error("comment" if item.field == "comment" else None, item.message)
-        else:
-            messages.success(request, _("已{action}，当前状态：{status}").format(
-                action=spec.label, status=event.get_status_display()))
-            return redirect("events:manage_detail", pk=event.pk)
-    return _manage_detail(request, selectors.event_get_managed(user=user, pk=pk), bound=form)
+    return workflow_action_post(
+        request, record=selectors.event_get_managed(user=user, pk=pk), action=action,
+        act=lambda *, record, action, by, comment, reason_code: services.event_act(
+            event=record, action=action, by=by, comment=comment),
+        page=lambda bound: _manage_detail(request, selectors.event_get_managed(user=user, pk=pk), bound=bound),
+        done=lambda event, action: reverse("events:manage_detail", kwargs={"pk": event.pk}))
 
 
 @login_required

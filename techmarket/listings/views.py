@@ -11,14 +11,16 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from techmarket.accounts.permissions import is_region_staff
-from techmarket.achievements.forms import ActionForm, ManageFilterForm
+from techmarket.achievements.forms import ManageFilterForm
 from techmarket.core.errors import ApplicationError
-from techmarket.core.workflows import action_choices
-from techmarket.directory.forms import add_service_errors, permission_message
+from techmarket.core.forms import ActionForm
+from techmarket.core.views import forbidden, workflow_action_panel, workflow_action_post
+from techmarket.directory.forms import add_service_errors
 
 from . import selectors, services
 from .choices import ListingStatus
@@ -35,20 +37,6 @@ SYSTEM_ACTIONS = frozenset({"end_unsold", "end_dealt", "end_to_auction"})
 
 def page_of(request, qs):
     return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def forbidden(request, exc: PermissionDenied):
-    return render(request, "403.html", {"exception": permission_message(exc)}, status=403)
-
-
-def action_form(data=None, *, action: str, spec, review: bool = False, label: str | None = None) -> ActionForm:
-    """The workflow action form; a required comment is labelled as such (说明 / the given label)."""
-    form = ActionForm(data, action=action, spec=spec, review=review)
-    if label is not None:
-        form.fields["comment"].label = label
-    elif spec.comment_required and not spec.reason_context:
-        form.fields["comment"].label = _("说明")
-    return form
 
 
 def trade_nav(request) -> dict:
@@ -205,13 +193,8 @@ def manage_edit(request, pk: int):
 def _manage_page(request, listing, *, bound: ActionForm | None = None, status: int = 200):
     user = request.user
     data = listing_out(listing, user, detail=True)
-    actions = []
-    for name, spec in action_choices(listing, user):
-        if name in SYSTEM_ACTIONS:
-            continue
-        form = bound if bound is not None and bound.action == name else action_form(
-            action=name, spec=spec, review=name in REVIEW_ACTIONS)
-        actions.append({"name": name, "spec": spec, "form": form, "is_review": name in REVIEW_ACTIONS})
+    actions = workflow_action_panel(listing, user, bound=bound, hidden=SYSTEM_ACTIONS,
+                                    review_actions=REVIEW_ACTIONS)
     return render(request, "listings/manage_detail.html", {
         **trade_nav(request), "object": listing, "data": data, "actions": actions,
         "interests": selectors.listing_interests_for(listing=listing, user=user),
@@ -230,24 +213,10 @@ def manage_detail(request, pk: int):
 @require_POST
 def manage_action(request, pk: int, action: str):
     user = request.user
-    listing = _managed(user, pk)
-    spec = Listing.TRANSITIONS.get(action)
-    if spec is None or action in SYSTEM_ACTIONS:
-        raise Http404
-    form = action_form(request.POST, action=action, spec=spec, review=action in REVIEW_ACTIONS)
-    if form.is_valid():
-        try:
-            listing = services.listing_act(listing=listing, action=action, by=user,
-                                           comment=form.cleaned_data["comment"],
-                                           reason_code=form.cleaned_data.get("reason_code") or None)
-        except PermissionDenied as exc:
-            return forbidden(request, exc)
-        except ApplicationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("已{action}，当前状态：{status}").format(
-                action=spec.label, status=listing.get_status_display()))
-            if action in REVIEW_ACTIONS:
-                return redirect("listings:manage_review")
-            return redirect("listings:manage_detail", pk=listing.pk)
-    return _manage_page(request, _managed(user, pk), bound=form)
+    return workflow_action_post(
+        request, record=_managed(user, pk), action=action,
+        act=lambda *, record, **kwargs: services.listing_act(listing=record, **kwargs),
+        page=lambda bound: _manage_page(request, _managed(user, pk), bound=bound),
+        done=lambda listing, action: reverse("listings:manage_review") if action in REVIEW_ACTIONS
+        else reverse("listings:manage_detail", kwargs={"pk": listing.pk}),
+        hidden=SYSTEM_ACTIONS, review_actions=REVIEW_ACTIONS)

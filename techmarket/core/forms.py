@@ -1,0 +1,63 @@
+"""Forms shared by the apps' managed pages: the workflow action form of the "办理" panel, and how a
+service's ApplicationError or PermissionDenied reaches a form or the 403 page.
+
+Every workflow (``TRANSITIONS`` of core.workflows) takes the same input, a comment and, when the
+transition needs one, a coded reason (SPEC B2), so the form is written once here.
+"""
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
+
+from .errors import ApplicationError
+
+
+class ActionForm(forms.Form):
+    """One workflow action: a reason select when the transition needs a coded reason, and a comment."""
+
+    reason_code = forms.ChoiceField(label=_("原因"), required=False)
+    comment = forms.CharField(label=_("意见"), required=False, max_length=1000,
+                              widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, action: str, spec, review: bool = False, **kwargs):
+        kwargs.setdefault("prefix", action)
+        super().__init__(*args, **kwargs)
+        self.action, self.spec = action, spec
+        if spec.reason_context:
+            from techmarket.feedback.services import reason_codes_for
+
+            self.fields["reason_code"].label = _("{action}原因").format(action=spec.label)
+            self.fields["reason_code"].choices = [("", _("请选择原因"))] + [
+                (r.code, r.label) for r in reason_codes_for(spec.reason_context)]
+        else:
+            del self.fields["reason_code"]
+        if spec.comment_required:
+            self.fields["comment"].required = True
+        if spec.reason_context:
+            self.fields["comment"].label = _("审核意见")
+        elif review:
+            self.fields["comment"].label = _("审核意见（可选）")
+        else:
+            self.fields["comment"].label = _("说明（可选）")
+
+
+def add_service_errors(form, exc: ApplicationError, *, aliases: dict | None = None) -> list:
+    """Put each error on its named field (None, or a field the form lacks → non-field error).
+
+    Returns the items the form could not take (e.g. ``contacts.0.phone``) for the caller to place.
+    """
+    rest = []
+    for item in exc.errors:
+        name = (aliases or {}).get(item.field, item.field)
+        if item.field and "." in item.field:
+            rest.append(item)
+        elif name in form.fields:
+            form.add_error(name, item.message)
+        else:
+            form.add_error(None, item.message)
+    return rest
+
+
+def permission_message(exc: PermissionDenied) -> str:
+    return str(exc) or str(_("您无权执行此操作"))
