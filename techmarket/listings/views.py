@@ -42,8 +42,11 @@ def page_of(request, qs):
 def trade_nav(request) -> dict:
     """Context of the trade pages' side navigation (listings/_nav.html, shared with deals)."""
     user = request.user
-    return {"show_mine": user.is_authenticated and bool(user.organization_id),
-            "show_review": is_region_staff(user)}
+    staff = is_region_staff(user)
+    # Staff belong to the bureau's own organization, which neither sells nor buys: they get the review
+    # and management entries, not "我的挂牌/我的成交".
+    return {"show_mine": user.is_authenticated and bool(user.organization_id) and not staff,
+            "show_review": staff}
 
 
 # Public ---------------------------------------------------------------------------------------------
