@@ -26,6 +26,11 @@ def _register() -> None:
     from techmarket.auctions.api import router as auctions_router
     from techmarket.deals.api import router as deals_router
     from techmarket.contracts.api import router as contracts_router
+    from techmarket.contracts.api_import import router as contract_imports_router
+    from techmarket.contractstats.api import router as contractstats_router
+    from techmarket.integrity.api import router as integrity_router
+    from techmarket.subsidies.api import router as subsidies_router
+    from techmarket.targets.api import router as targets_router
     from techmarket.events.api import router as events_router
     from techmarket.feedback.api import router as feedback_router
     from techmarket.notifications.api import router as notifications_router
@@ -47,6 +52,11 @@ def _register() -> None:
     api.add_router("/v1/", auctions_router)
     api.add_router("/v1/", deals_router)
     api.add_router("/v1/", contracts_router)
+    api.add_router("/v1/", contract_imports_router)
+    api.add_router("/v1/", contractstats_router)
+    api.add_router("/v1/", integrity_router)
+    api.add_router("/v1/", subsidies_router)
+    api.add_router("/v1/", targets_router)
     api.add_router("/v1/", events_router)
 
 

@@ -14,7 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from techmarket.core.models import TimeStampedModel
 from techmarket.core.money import MoneyField
 
-from .choices import ContractSource, ContractStatus
+from techmarket.achievements.records import MarketAttachment
+
+from .choices import ContractSource, ContractStatus, PaymentEvidenceKind, RegistrationNumberSource
 
 
 def _term(scheme: str, label: str, *, null: bool = True, related_name: str = "+"):
@@ -68,6 +70,21 @@ class TechContract(TimeStampedModel):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", verbose_name=_("创建人"))
 
+    # --- registration (认定登记, C2/C4) -----------------------------------------------------------------
+    registration_point = models.ForeignKey("contracts.RegistrationPoint", null=True, blank=True,
+                                           on_delete=models.PROTECT, related_name="contracts",
+                                           verbose_name=_("登记点"))
+    submitted_at = models.DateTimeField(_("提交登记时间"), null=True, blank=True)
+    decision_due_on = models.DateField(_("审查期限"), null=True, blank=True,
+                                       help_text=_("提交后 30 日内作出登记决定"))
+    examined_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", verbose_name=_("审查登记员"))
+    registration_number = models.CharField(_("登记编号"), max_length=32, null=True, blank=True, unique=True)
+    registration_number_source = models.CharField(_("登记编号来源"), max_length=12, blank=True,
+                                                  choices=RegistrationNumberSource.choices)
+    registered_on = models.DateField(_("登记日期"), null=True, blank=True, db_index=True)
+    deregistered_on = models.DateField(_("注销登记日期"), null=True, blank=True)
+
     # Labels of the audit snapshot's extra keys (services.audit_snapshot), for the history table.
     AUDIT_LABELS = {"non_technical_costs": _("非技术性费用")}
 
@@ -75,6 +92,7 @@ class TechContract(TimeStampedModel):
         verbose_name = _("技术合同")
         verbose_name_plural = _("技术合同")
         ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "registered_on"], name="contract_status_registered")]
         constraints = [
             models.CheckConstraint(condition=models.Q(total_amount_fen__gte=0), name="contract_total_not_negative",
                                    violation_error_message=_("合同成交额不能为负数")),
@@ -93,6 +111,12 @@ class TechContract(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("contracts:manage_detail", kwargs={"pk": self.pk})
+
+    @property
+    def has_national_number(self) -> bool:
+        """Registered in the national system (C4; the condition of every 鹤壁 subsidy rule, seed 000 (八))."""
+        return bool(self.registration_number) and self.registration_number_source in (
+            RegistrationNumberSource.NATIONAL, RegistrationNumberSource.IMPORTED)
 
     @property
     def deal_or_none(self):
@@ -120,3 +144,118 @@ class NonTechnicalCost(models.Model):
 
     def __str__(self) -> str:
         return self.item
+
+
+class RegistrationSetting(TimeStampedModel):
+    """Per-city registration rules (C4): whether the platform issues numbers itself, and their layout."""
+
+    city = models.OneToOneField("regions.Region", on_delete=models.PROTECT, related_name="+",
+                                verbose_name=_("城市"))
+    issues_numbers = models.BooleanField(_("本平台发放登记编号"), default=False,
+                                         help_text=_("省级主管部门允许时由本平台按规则发号；否则录入全国系统登记号"))
+    number_layout = models.CharField(_("编号规则"), max_length=64, default="{year}{city}{point}{serial:06d}",
+                                     help_text=_("年份 4 位 + 省市代码 4 位 + 登记点 2 位 + 流水号 6 位"))
+
+    class Meta:
+        verbose_name = _("技术合同登记设置")
+        verbose_name_plural = _("技术合同登记设置")
+
+    def __str__(self) -> str:
+        return str(self.city)
+
+
+class RegistrationPoint(TimeStampedModel):
+    """A technology-contract registration point (技术合同登记点) of a city."""
+
+    city = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("城市"))
+    code = models.CharField(_("登记点代码"), max_length=2, help_text=_("2 位数字，如 01"))
+    name = models.CharField(_("名称"), max_length=100)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("技术合同登记点")
+        verbose_name_plural = _("技术合同登记点")
+        ordering = ["city__code", "code"]
+        constraints = [models.UniqueConstraint(fields=["city", "code"], name="registration_point_unique_code")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RegistrarCertificate(TimeStampedModel):
+    """持证上岗: a registrar's certificate, attached to one registration point, valid for a period."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="registrar_certificates",
+                             verbose_name=_("登记员"))
+    point = models.ForeignKey(RegistrationPoint, on_delete=models.PROTECT, related_name="certificates",
+                              verbose_name=_("登记点"))
+    number = models.CharField(_("证书编号"), max_length=40, unique=True)
+    valid_from = models.DateField(_("有效期起"))
+    valid_to = models.DateField(_("有效期止"))
+    revoked = models.BooleanField(_("已吊销"), default=False)
+
+    class Meta:
+        verbose_name = _("登记员证书")
+        verbose_name_plural = _("登记员证书")
+        ordering = ["point", "number"]
+        constraints = [models.CheckConstraint(condition=models.Q(valid_from__lte=models.F("valid_to")),
+                                              name="registrar_certificate_validity_ordered",
+                                              violation_error_message=_("有效期止不能早于有效期起"))]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def is_valid_on(self, day) -> bool:
+        return not self.revoked and self.valid_from <= day <= self.valid_to
+
+
+class RegistrationSerial(models.Model):
+    """The last serial issued per point and year; locked while a number is issued (gap-free, C1)."""
+
+    point = models.ForeignKey(RegistrationPoint, on_delete=models.PROTECT, related_name="+", verbose_name=_("登记点"))
+    year = models.PositiveSmallIntegerField(_("年度"))
+    last_serial = models.PositiveIntegerField(_("已发流水号"), default=0)
+
+    class Meta:
+        verbose_name = _("登记流水号")
+        verbose_name_plural = _("登记流水号")
+        constraints = [models.UniqueConstraint(fields=["point", "year"], name="registration_serial_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.point} {self.year}: {self.last_serial}"
+
+
+class ContractPayment(TimeStampedModel):
+    """A payment under a contract (付款记录): several subsidy rules count amounts paid in a year,
+    evidenced by the transfer voucher and the invoice (seed 000 技术转移方案 (四))."""
+
+    contract = models.ForeignKey(TechContract, on_delete=models.PROTECT, related_name="payments",
+                                 verbose_name=_("技术合同"))
+    paid_on = models.DateField(_("付款日期"), db_index=True)
+    amount_fen = MoneyField(_("付款金额（分）"))
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", verbose_name=_("登记人"))
+
+    class Meta:
+        verbose_name = _("付款记录")
+        verbose_name_plural = _("付款记录")
+        ordering = ["paid_on", "pk"]
+        constraints = [models.CheckConstraint(condition=models.Q(amount_fen__gt=0), name="contract_payment_positive",
+                                              violation_error_message=_("付款金额应大于 0"))]
+
+    def __str__(self) -> str:
+        return f"{self.contract} {self.paid_on}"
+
+
+class PaymentEvidence(MarketAttachment):
+    """A transfer voucher (转账凭证) or an invoice (发票) of a payment."""
+
+    record = models.ForeignKey(ContractPayment, on_delete=models.CASCADE, related_name="attachments",
+                               verbose_name=_("付款记录"))
+    kind = models.CharField(_("凭证类型"), max_length=10, choices=PaymentEvidenceKind.choices)
+
+    class Meta(MarketAttachment.Meta):
+        verbose_name = _("付款凭证")
+        verbose_name_plural = _("付款凭证")

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class IntegrityConfig(AppConfig):
+    name = "techmarket.integrity"
+    verbose_name = "科研诚信"
