@@ -3,12 +3,17 @@ from __future__ import annotations
 
 import datetime
 
-from ninja import Router, Schema, Status
+from django.http import Http404, HttpResponse
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
 
-from techmarket.core.api import ActionIn, caller, paginate
+from techmarket.achievements.api_common import attachment_response
+from techmarket.core.api import ActionIn, ApiAuth, caller, paginate
 
 from . import selectors, services
-from .representations import contract_out
+from .certificate import certificate_filename, contract_certificate_pdf
+from .payments import payment_evidence_add, payment_record
+from .representations import contract_out, payment_out, point_out
 
 router = Router(tags=["技术合同"])
 
@@ -97,10 +102,93 @@ def contract_update(request, contract_id: int, payload: ContractPatch):
     return _detail(contract_id, request.auth)
 
 
-@router.post("/contracts/{int:contract_id}/actions/{action}", summary="技术合同流程操作")
-def contract_action(request, contract_id: int, action: str, payload: ActionIn):
-    """cancel（作废草稿，需填写意见）。"""
+class ContractActionIn(ActionIn):
+    """``comment`` and ``reason_code`` (SPEC §3) plus the fields some actions take:
+
+    * submit（提交登记，卖方）: ``point`` — 2-digit code of an active point of the seller's city (default 01);
+    * withdraw（撤回，卖方）; cancel（作废，卖方，需填写意见）;
+    * pre_examine（初审，登记员）: ``category``, ``tech_field`` (codes), ``non_technical_costs`` (replaces the
+      itemised costs; 技术交易额 is recomputed);
+    * register（予以登记，登记员）: ``registration_number`` (16 digits) and ``registered_on`` from the national
+      system; leave both empty where the city's setting issues numbers here;
+    * refuse（不予登记，登记员）: ``reason_code`` of context ``registration_refuse``;
+    * return（退回修改，登记员）, deregister（注销登记，登记员）: ``comment`` required;
+    * amend（登记变更，登记员）: ``changes`` (the fields of PATCH /contracts/{id}) and ``comment``.
+    """
+
+    point: str | None = None
+    category: str | None = None
+    tech_field: str | None = None
+    non_technical_costs: list[CostIn] | None = None
+    registration_number: str | None = None
+    registered_on: datetime.date | None = None
+    changes: ContractPatch | None = None
+
+
+@router.post("/contracts/{int:contract_id}/actions/{action}", summary="技术合同流程操作（提交、审查、登记等）")
+def contract_action(request, contract_id: int, action: str, payload: ContractActionIn):
+    """见请求体说明。成功时返回更新后的合同；状态不允许为 422，登记员资格不符为 403（附原因）。"""
     contract = selectors.contract_get_for_user(user=request.auth, pk=contract_id)
+    body = payload.dict(exclude_unset=True)
+    fields = {k: body[k] for k in ("point", "category", "tech_field", "non_technical_costs",
+                                   "registration_number", "registered_on") if k in body}
+    if body.get("changes") is not None:
+        fields["changes"] = _data(payload.changes.dict(exclude_unset=True), creating=False)
     services.contract_act(contract=contract, action=action, by=request.auth, comment=payload.comment,
-                          reason_code=payload.reason_code)
+                          reason_code=payload.reason_code, **fields)
     return _detail(contract_id, request.auth)
+
+
+@router.get("/contracts/{int:contract_id}/certificate.pdf", summary="技术合同认定登记证明（PDF）")
+def contract_certificate(request, contract_id: int):
+    """当事人、管辖范围内的管理人员和受理登记点的登记员可下载；未登记的合同为 422。"""
+    contract = selectors.contract_get_for_user(user=caller(request), pk=contract_id)
+    response = HttpResponse(contract_certificate_pdf(contract), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{certificate_filename(contract)}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@router.get("/contracts/{int:contract_id}/payments", summary="付款记录列表")
+def contract_payments(request, contract_id: int, page: int = 1, page_size: int = 20):
+    contract = selectors.contract_get_for_user(user=caller(request), pk=contract_id)
+    return paginate(request, selectors.payments_of(contract), payment_out, page=page, page_size=page_size)
+
+
+@router.post("/contracts/{int:contract_id}/payments", response={201: dict}, summary="登记付款记录（卖方或买方）")
+def contract_payment_create(request, contract_id: int, paid_on: str = Form(...), amount: str = Form(...),
+                            note: str = Form(""), voucher: UploadedFile | None = File(None),
+                            invoice: UploadedFile | None = File(None)):
+    """multipart/form-data：付款日期 ``paid_on``（YYYY-MM-DD）、金额 ``amount``（元，字符串）、说明 ``note``，
+    转账凭证 ``voucher`` 与发票 ``invoice``（PDF、OFD、JPG、PNG）。累计付款不得超过合同成交额。"""
+    contract = selectors.contract_get_for_user(user=request.auth, pk=contract_id)
+    payment = payment_record(contract, by=request.auth, paid_on=paid_on, amount=amount, note=note,
+                             voucher=voucher, invoice=invoice)
+    return Status(201, payment_out(selectors.payments_of(contract).get(pk=payment.pk)))
+
+
+@router.post("/contracts/{int:contract_id}/payments/{int:payment_id}/evidence", response={201: dict},
+             summary="补充付款凭证（卖方或买方）")
+def contract_payment_evidence_add(request, contract_id: int, payment_id: int, kind: str = Form(...),
+                                  file: UploadedFile = File(...)):
+    """``kind``: voucher（转账凭证）或 invoice（发票）。"""
+    contract = selectors.contract_get_for_user(user=request.auth, pk=contract_id)
+    payment = contract.payments.filter(pk=payment_id).first()
+    if payment is None:
+        raise Http404
+    payment_evidence_add(payment, by=request.auth, kind=kind, upload=file)
+    return Status(201, payment_out(selectors.payments_of(contract).get(pk=payment.pk)))
+
+
+@router.get("/contracts/{int:contract_id}/payments/{int:payment_id}/evidence/{int:attachment_id}",
+            summary="下载付款凭证")
+def contract_payment_evidence(request, contract_id: int, payment_id: int, attachment_id: int):
+    contract = selectors.contract_get_for_user(user=caller(request), pk=contract_id)
+    row = selectors.payment_evidence_get(contract=contract, payment_id=payment_id, attachment_id=attachment_id)
+    return attachment_response(row, public=False)
+
+
+@router.get("/registration-points", auth=ApiAuth(optional=True), summary="技术合同登记点")
+def registration_point_list(request, city: str | None = None, page: int = 1, page_size: int = 20):
+    """启用的技术合同登记点；``city`` 为 6 位城市代码，如 410100。公开信息，无需登录。"""
+    return paginate(request, selectors.registration_points(city=city), point_out, page=page, page_size=page_size)

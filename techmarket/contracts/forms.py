@@ -12,6 +12,8 @@ from techmarket.directory.forms import DateInput, add_service_errors
 from techmarket.directory.models import Organization, Person
 from techmarket.taxonomies.models import Term
 
+from techmarket.core.forms import ActionForm
+
 from .choices import ContractStatus
 
 REGION_HELP = _("6 位行政区划代码（GB/T 2260），如 410105")
@@ -171,8 +173,123 @@ class ContractFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("状态"), required=False,
                                choices=[("", _("全部"))] + list(ContractStatus.choices))
     year = forms.IntegerField(label=_("签订年份"), required=False, min_value=1980, max_value=2100)
+    overdue = forms.BooleanField(label=_("仅看逾期未决"), required=False)
 
     def filters(self) -> dict:
         if not self.is_valid():
             return {}
-        return {"status": self.cleaned_data.get("status") or None, "year": self.cleaned_data.get("year")}
+        return {"status": self.cleaned_data.get("status") or None, "year": self.cleaned_data.get("year"),
+                "overdue": bool(self.cleaned_data.get("overdue"))}
+
+
+# --- the 办理 panel: each registration action with the inputs it takes ---------------------------------
+
+COSTS_HELP = _("每行一项：费用项目 金额（元），如“服务器设备 50000.00”；清空表示没有非技术性费用")
+
+
+def costs_text(contract) -> str:
+    return "\n".join(f"{c.item} {_yuan(c.amount_fen)}" for c in contract.non_technical_costs.all())
+
+
+def parse_costs(text: str) -> list[dict]:
+    """Lines "项目 金额" → [{"item", "amount"}]; the service checks each amount and names the line."""
+    rows = []
+    for line in str(text or "").splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        item, _sep, amount = line.replace("，", " ").replace(",", " ").replace("\t", " ").rpartition(" ")
+        rows.append({"item": item.strip(), "amount": amount.strip()} if item.strip() else
+                    {"item": "", "amount": line})
+    return rows
+
+
+class ContractActionForm(ActionForm):
+    """One action of a contract's 办理 panel: the comment (and reason) of every workflow, plus what the
+    registration actions take (point; category, field and costs; number and date; amended fields)."""
+
+    def __init__(self, *args, contract, action: str, spec, review: bool = False, **kwargs):
+        super().__init__(*args, action=action, spec=spec, review=review, **kwargs)
+        self.contract = contract
+        if action == "submit":
+            from .registration import DEFAULT_POINT_CODE, registration_points_for
+
+            points = list(registration_points_for(contract))
+            self.fields["point"] = forms.ChoiceField(
+                label=_("登记点"), required=False, choices=[(p.code, f"{p.code} {p.name}") for p in points],
+                initial=DEFAULT_POINT_CODE, help_text=_("卖方所在城市的技术合同登记点"))
+        elif action in ("pre_examine", "amend"):
+            self.fields["category"] = forms.ChoiceField(label=_("合同类别"), required=False,
+                                                        choices=term_choices("contract_category"),
+                                                        initial=getattr(contract.category, "code", ""))
+            self.fields["tech_field"] = forms.ChoiceField(label=_("技术领域"), required=False,
+                                                          choices=term_choices("contract_field"),
+                                                          initial=getattr(contract.tech_field, "code", ""))
+            if action == "amend":
+                self.fields["total_amount"] = forms.CharField(label=_("合同成交额（元）"), required=False,
+                                                              initial=_yuan(contract.total_amount_fen))
+            self.fields["costs"] = forms.CharField(label=_("非技术性费用"), required=False, help_text=COSTS_HELP,
+                                                   initial=costs_text(contract),
+                                                   widget=forms.Textarea(attrs={"rows": 3}))
+        elif action == "register":
+            from .registration import registration_setting_for
+
+            setting = registration_setting_for(contract.registration_point) if contract.registration_point else None
+            if setting is not None and setting.issues_numbers:
+                self.issues_numbers = True
+            else:
+                self.fields["registration_number"] = forms.CharField(
+                    label=_("全国登记编号"), required=False, max_length=32,
+                    help_text=_("全国技术合同登记系统的 16 位登记编号"))
+                self.fields["registered_on"] = forms.DateField(label=_("登记日期"), required=False,
+                                                               widget=DateInput())
+        # The comment last, after the action's own inputs.
+        self.order_fields([n for n in self.fields if n != "comment"] + ["comment"])
+
+    issues_numbers = False
+
+    def action_fields(self) -> dict:
+        """The service's keyword arguments for this action (only what changed, for amendments)."""
+        data = self.cleaned_data
+        if self.action == "submit":
+            return {"point": data.get("point") or None}
+        if self.action == "pre_examine":
+            return {"category": data.get("category") or None, "tech_field": data.get("tech_field") or None,
+                    "non_technical_costs": parse_costs(data.get("costs"))}
+        if self.action == "register" and not self.issues_numbers:
+            return {"registration_number": data.get("registration_number") or None,
+                    "registered_on": data.get("registered_on")}
+        if self.action == "amend":
+            changes = {}
+            for name in ("category", "tech_field", "total_amount"):
+                if (data.get(name) or "") != (self.fields[name].initial or ""):
+                    changes[name] = data.get(name) or None
+            if (data.get("costs") or "").strip() != self.fields["costs"].initial.strip():
+                changes["non_technical_costs"] = parse_costs(data.get("costs"))
+            return {"changes": changes}
+        return {}
+
+
+def contract_action_form_factory(contract):
+    """The ``form`` callable of core.views.workflow_action_panel / workflow_action_post for ``contract``."""
+    from django.utils.translation import gettext
+
+    def build(data=None, *, action: str, spec, review: bool = False, label=None) -> ContractActionForm:
+        form = ContractActionForm(data, contract=contract, action=action, spec=spec, review=review)
+        form.fields["comment"].error_messages["required"] = gettext("请填写意见")
+        if label is not None:
+            form.fields["comment"].label = label
+        elif spec.comment_required and not spec.reason_context:
+            form.fields["comment"].label = gettext("{action}说明").format(action=spec.label)
+        return form
+
+    return build
+
+
+class PaymentForm(forms.Form):
+    paid_on = forms.DateField(label=_("付款日期"), widget=DateInput())
+    amount = forms.CharField(label=_("付款金额（元）"), max_length=20,
+                             widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    note = forms.CharField(label=_("说明"), required=False, max_length=200)
+    voucher = forms.FileField(label=_("转账凭证"), required=False, help_text=_("PDF、OFD、JPG 或 PNG"))
+    invoice = forms.FileField(label=_("发票"), required=False, help_text=_("PDF、OFD、JPG 或 PNG"))

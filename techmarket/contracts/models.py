@@ -118,6 +118,15 @@ class TechContract(TimeStampedModel):
         return bool(self.registration_number) and self.registration_number_source in (
             RegistrationNumberSource.NATIONAL, RegistrationNumberSource.IMPORTED)
 
+    # Statuses in which a registrar's decision is pending (the inbox, the overdue flag).
+    AWAITING_DECISION = (ContractStatus.SUBMITTED, ContractStatus.PRE_EXAMINED)
+
+    def days_overdue(self, today) -> int:
+        """Days past ``decision_due_on`` while a decision is pending (0 when not overdue)."""
+        if self.status not in self.AWAITING_DECISION or self.decision_due_on is None:
+            return 0
+        return max((today - self.decision_due_on).days, 0)
+
     @property
     def deal_or_none(self):
         """The market deal this contract came from (``Deal.contract``), or None."""
@@ -162,6 +171,22 @@ class RegistrationSetting(TimeStampedModel):
 
     def __str__(self) -> str:
         return str(self.city)
+
+    def format_number(self, *, year: int, point: "RegistrationPoint", serial: int) -> str:
+        """The number of ``serial`` at ``point`` in ``year`` under this city's layout."""
+        return self.number_layout.format(year=f"{year:04d}", city=point.city.code[:4], point=point.code,
+                                         serial=serial)
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        try:
+            sample = self.number_layout.format(year="2025", city="4101", point="01", serial=1)
+        except (KeyError, IndexError, ValueError):
+            raise ValidationError({"number_layout": _(
+                "编号规则只能使用 {year} {city} {point} {serial:06d} 等占位符")}) from None
+        if "{serial" not in self.number_layout or not sample.isdigit() or len(sample) > 32:
+            raise ValidationError({"number_layout": _("编号规则应由数字组成并包含流水号 {serial…}，长度不超过 32 位")})
 
 
 class RegistrationPoint(TimeStampedModel):
@@ -247,6 +272,13 @@ class ContractPayment(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.contract} {self.paid_on}"
+
+    @property
+    def is_evidenced(self) -> bool:
+        """Has at least one transfer voucher and one invoice (what the subsidy rules count as evidenced).
+        Uses prefetched ``attachments`` when present; ``selectors.payments_evidenced`` annotates in SQL."""
+        kinds = {a.kind for a in self.attachments.all()}
+        return PaymentEvidenceKind.VOUCHER in kinds and PaymentEvidenceKind.INVOICE in kinds
 
 
 class PaymentEvidence(MarketAttachment):

@@ -414,11 +414,25 @@ def _without_timestamps(data: dict) -> dict:
 
 
 def contract_act(*, contract: TechContract, action: str, by, comment: str = "",
-                 reason_code: str | None = None) -> TechContract:
-    """Any workflow action by name (API ``POST /contracts/{id}/actions/{action}``)."""
+                 reason_code: str | None = None, **fields) -> TechContract:
+    """Any workflow action by name (API ``POST /contracts/{id}/actions/{action}``, the 办理 panel).
+
+    Registration actions (submit, withdraw, pre_examine, register, refuse, return, amend, deregister)
+    go through their services in registration.py with the fields they take (``point``, ``category``,
+    ``tech_field``, ``non_technical_costs``, ``registration_number``, ``registered_on``, ``changes``).
+    """
+    from .registration import contract_registration_act
+
+    if action != "cancel":
+        return contract_registration_act(contract=contract, action=action, by=by, comment=comment,
+                                         reason_code=reason_code, **fields)
+    extra = sorted(k for k, v in fields.items() if v is not None)
+    if extra:
+        raise ApplicationError(_("“作废”操作不需要填写：{f}").format(f="、".join(extra)), field=extra[0],
+                               code="not_applicable")
     return transition(contract, action=action, by=by, comment=comment, reason_code=reason_code)
 
 
 def contract_cancel(*, contract: TechContract, by, comment: str) -> TechContract:
-    """作废 a draft (the seller side; a comment is required)."""
+    """作废 a draft or a returned contract (the seller side; a comment is required)."""
     return contract_act(contract=contract, action="cancel", by=by, comment=comment)

@@ -99,3 +99,100 @@ def deal(achievement, buyer_org):
 @pytest.fixture
 def contract(seller):
     return f.entered_contract(seller_user=seller)
+
+
+# --- registration (认定登记): points, registrars with certificates ----------------------------------------
+
+def _certificate(user, point, number: str, *, valid_from="2020-01-01", valid_to="2030-12-31", revoked=False):
+    from techmarket.contracts.models import RegistrarCertificate
+
+    return RegistrarCertificate.objects.create(user=user, point=point, number=number, valid_from=valid_from,
+                                               valid_to=valid_to, revoked=revoked)
+
+
+@pytest.fixture
+def points(regions):
+    """郑州 points 01 and 02, 鹤壁 point 01."""
+    from techmarket.contracts.models import RegistrationPoint
+
+    return {
+        "zz01": RegistrationPoint.objects.create(city=regions["city"], code="01", name="郑州市技术合同登记站"),
+        "zz02": RegistrationPoint.objects.create(city=regions["city"], code="02", name="郑州高新区技术合同登记点"),
+        "hb01": RegistrationPoint.objects.create(city=regions["hebi"], code="01", name="鹤壁市技术合同登记站"),
+    }
+
+
+@pytest.fixture
+def station(regions):
+    return factories.organization("郑州市技术合同认定登记站", region_obj=regions["city"], kind="government")
+
+
+def _registrar(username, *, organization, points, point="zz01", **cert):
+    user = factories.user(username, organization_obj=organization, roles=[Role.REGISTRAR],
+                          name=f"登记员{username[-1]}")
+    _certificate(user, points[point], f"DJY-{username}", **cert)
+    return user
+
+
+@pytest.fixture
+def registrar(points, station):
+    return _registrar("registrar-a", organization=station, points=points)
+
+
+@pytest.fixture
+def registrar_other_point(points, station):
+    return _registrar("registrar-b", organization=station, points=points, point="zz02")
+
+
+@pytest.fixture
+def registrar_expired(points, station):
+    return _registrar("registrar-c", organization=station, points=points, valid_to="2021-12-31")
+
+
+@pytest.fixture
+def registrar_revoked(points, station):
+    return _registrar("registrar-d", organization=station, points=points, revoked=True)
+
+
+@pytest.fixture
+def registrar_of_seller(points, seller_org):
+    """A registrar employed by the seller's organization: may not examine its own contracts."""
+    return _registrar("registrar-e", organization=seller_org, points=points)
+
+
+@pytest.fixture
+def superuser(regions):
+    return factories.user("root", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def bureau_registrar(points, regions):
+    """A bureau administrator who also holds the registrar role and a certificate of point 01."""
+    user = factories.user("bureau-reg", roles=[Role.BUREAU_ADMIN, Role.REGISTRAR], region_obj=regions["city"])
+    _certificate(user, points["zz01"], "DJY-bureau-reg")
+    return user
+
+
+@pytest.fixture
+def reg_roles(roles, registrar, registrar_other_point, registrar_expired, registrar_revoked, registrar_of_seller,
+              superuser):
+    return {**roles, "registrar": registrar, "registrar_other_point": registrar_other_point,
+            "registrar_expired": registrar_expired, "registrar_revoked": registrar_revoked,
+            "registrar_of_seller": registrar_of_seller, "superuser": superuser}
+
+
+@pytest.fixture
+def stats_calls(monkeypatch):
+    """Records each stats_apply(contract, sign) call (pk, sign, status, tech amount) and passes it on to the
+    real function."""
+    from techmarket.contractstats import services as contractstats
+
+    calls = []
+    real = contractstats.stats_apply
+
+    def recording(contract, sign):
+        calls.append((contract.pk, sign, contract.status, contract.tech_amount_fen))
+        return real(contract, sign)
+
+    monkeypatch.setattr(contractstats, "stats_apply", recording)
+    return calls

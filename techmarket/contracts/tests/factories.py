@@ -52,3 +52,39 @@ def contract_data(**overrides) -> dict:
 
 def entered_contract(*, seller_user, **overrides):
     return services.contract_create(by=seller_user, data=contract_data(**overrides))
+
+
+# --- registration states, reached through the services -------------------------------------------------
+
+def national_number(point, serial: int, *, year: int | None = None) -> str:
+    year = year or timezone.localdate().year
+    return f"{year:04d}{point.city.code[:4]}{point.code}{serial:06d}"
+
+
+def contract_in_state(state: str, *, deal, seller, registrar, serial: int = 1):
+    """A contract from ``deal`` moved to ``state`` through the services, as the seller side and a registrar
+    of point 01 would (registration with a national number dated today)."""
+    from techmarket.contracts import registration as reg
+
+    contract = services.contract_create_from_deal(deal=deal, by=seller)
+    if state == "draft":
+        return contract
+    if state == "cancelled":
+        return services.contract_cancel(contract=contract, by=seller, comment="重复录入")
+    contract = reg.contract_submit(contract=contract, by=seller)
+    if state == "submitted":
+        return contract
+    if state == "returned":
+        return reg.contract_return(contract=contract, by=registrar, comment="请补充合同附件")
+    if state == "refused":
+        return reg.contract_refuse(contract=contract, by=registrar, reason_code="not_tech_contract")
+    contract = reg.contract_pre_examine(contract=contract, by=registrar)
+    if state == "pre_examined":
+        return contract
+    contract = reg.contract_register(contract=contract, by=registrar, registered_on=timezone.localdate(),
+                                     registration_number=national_number(contract.registration_point, serial))
+    if state == "registered":
+        return contract
+    if state == "deregistered":
+        return reg.contract_deregister(contract=contract, by=registrar, comment="当事人申请注销")
+    raise ValueError(state)

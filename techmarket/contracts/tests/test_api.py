@@ -32,7 +32,7 @@ class TestContractApiRead:
         assert body["seller_nature"]["code"] == "21" and body["ip_type"]["code"] == "01"
         assert body["deal"] == deal.pk and body["achievement"]["id"] == deal.achievement_id
         assert body["status"] == "draft" and body["status_display"] == "草稿"
-        assert body["available_actions"] == ["cancel"] and body["can_edit"] is True
+        assert body["available_actions"] == ["submit", "cancel"] and body["can_edit"] is True
         assert body["source"] == "deal" and body["signed_on"]
         for key in ("plan_category", "valid_from", "valid_to", "broker", "broker_agency", "expected_new_investment",
                     "expected_new_output", "seller_credit_code", "buyer_credit_code", "history"):
