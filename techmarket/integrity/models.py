@@ -35,6 +35,8 @@ class IntegrityRecord(TimeStampedModel):
                                verbose_name=_("记录地区"))
     revoked_on = models.DateField(_("撤销日期"), null=True, blank=True,
                                   help_text=_("复核撤销或信用修复后填写，记录即失效"))
+    revocation_reason = models.CharField(_("撤销理由"), max_length=200, blank=True,
+                                         help_text=_("复核撤销或信用修复的依据，如文件名称和文号"))
     note = models.TextField(_("内部备注"), blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", verbose_name=_("录入人"))
