@@ -35,6 +35,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "feedback.change_reasoncode", "feedback.add_reasoncode",
         "scheduling.change_scheduledjob", "scheduling.change_calendarday", "scheduling.add_calendarday",
         "scheduling.delete_calendarday",
+        "targets.view_indicator", "targets.add_indicator", "targets.change_indicator",
+        "targets.view_target", "targets.add_target", "targets.change_target",
+        "targets.view_progressrule", "targets.add_progressrule", "targets.change_progressrule",
+        "targets.view_reportedvalue",
     ],
     Role.DISTRICT_OFFICER: [
         "directory.view_organization", "directory.add_organization", "directory.change_organization",

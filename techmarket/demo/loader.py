@@ -292,3 +292,20 @@ class DemoLoader:
 
             load_trading(self)
             self.say(f"对接活动：新建 {events_demo_load()} 场。\n")
+            self.load_contracts_and_policies()
+
+    def load_contracts_and_policies(self) -> None:
+        """Registration points and registrars, registered contracts with payments, integrity records, the
+        seed subsidy policies with one computed round each for 鹤壁 and 周口, and the seed targets (in that order:
+        each step reads what the one before wrote)."""
+        from techmarket.contracts.demo import contracts_demo_load
+        from techmarket.contracts.demo_registration import registration_demo_load
+        from techmarket.integrity.demo import integrity_demo_load
+        from techmarket.subsidies.demo import subsidies_demo_load
+        from techmarket.targets.demo import targets_demo_load
+
+        self.say(registration_demo_load(self) + "\n")
+        self.say(contracts_demo_load(self) + "\n")
+        self.say(integrity_demo_load(self) + "\n")
+        self.say(subsidies_demo_load(self) + "\n")
+        targets_demo_load(self)  # says its own summary

@@ -24,7 +24,10 @@ def market_links(user) -> list[dict]:
         links.append({"label": _("我的需求"), "url": reverse("demands:manage_mine"), "icon": "clipboard-check",
                       "key": "demands_mine"})
     staff = is_region_staff(user)
-    if user.organization_id and not staff:
+    from techmarket.contracts.permissions import is_registrar
+
+    # A registrar's organization is the registration station: it neither lists nor buys.
+    if user.organization_id and not staff and not is_registrar(user):
         links.append({"label": _("我的挂牌"), "url": reverse("listings:manage_mine"), "icon": "tags",
                       "key": "listings_mine"})
         links.append({"label": _("我的成交"), "url": reverse("deals:manage_list"), "icon": "briefcase",
@@ -44,11 +47,49 @@ def market_links(user) -> list[dict]:
                       "key": "deals_manage"})
         links.append({"label": _("技术合同"), "url": reverse("contracts:manage_list"), "icon": "file-earmark-text",
                       "key": "contracts_manage"})
+    from techmarket.contracts.permissions import is_registrar
+
+    if is_registrar(user):
+        links.append({"label": _("登记待办"), "url": reverse("contracts:registrar_inbox"), "icon": "inbox",
+                      "key": "contracts_registration"})
     from techmarket.events.selectors import may_manage_events
 
     if may_manage_events(user):
         links.append({"label": _("活动管理"), "url": reverse("events:manage_list"), "icon": "calendar-check",
                       "key": "events_manage"})
+    links += policy_links(user, staff=staff)
+    return links
+
+
+def policy_links(user, *, staff: bool) -> list[dict]:
+    """Subsidies, integrity records and targets: declaring units get 补助申报 / 政策预评估, staff the rounds,
+    the pre-review inbox, integrity records and the targets dashboard."""
+    from techmarket.subsidies.permissions import is_unit_user
+    from techmarket.targets.permissions import can_use_targets
+
+    links = []
+    if is_unit_user(user) and not staff:
+        links.append({"label": _("补助申报"), "url": reverse("subsidies:unit_rounds"), "icon": "cash-coin",
+                      "key": "subsidies_declare"})
+        links.append({"label": _("政策预评估"), "url": reverse("subsidies:precheck"), "icon": "calculator",
+                      "key": "subsidies_precheck"})
+    from techmarket.contractstats.permissions import can_view_contract_stats
+
+    if can_view_contract_stats(user):
+        links.append({"label": _("合同统计"), "url": reverse("contractstats:dashboard"), "icon": "bar-chart-line",
+                      "key": "contract_stats"})
+    if staff:
+        links.append({"label": _("政策管理"), "url": reverse("subsidies:policy_manage_list"), "icon": "sliders",
+                      "key": "subsidies_policies"})
+        links.append({"label": _("补助批次"), "url": reverse("subsidies:round_list"), "icon": "cash-stack",
+                      "key": "subsidies_rounds"})
+        links.append({"label": _("补助初审"), "url": reverse("subsidies:pre_review_inbox"), "icon": "list-check",
+                      "key": "subsidies_pre_review"})
+        links.append({"label": _("科研诚信记录"), "url": reverse("integrity:manage_list"), "icon": "shield-exclamation",
+                      "key": "integrity_manage"})
+    if can_use_targets(user):
+        links.append({"label": _("目标任务"), "url": reverse("targets:dashboard"), "icon": "bullseye",
+                      "key": "targets"})
     return links
 
 
@@ -108,9 +149,16 @@ class PortalFrame:
                 {"label": _("成交公示"), "url": "/deal-notices/", "icon": "megaphone", "prefix": "/deal-notices/"},
             ]},
             {"label": _("对接活动"), "url": "/events/", "icon": "calendar-event", "prefix": "/events/"},
-            {"label": _("单位库"), "url": "/organizations/", "icon": "building", "prefix": "/organizations/"},
-            {"label": _("人才库"), "url": "/people/", "icon": "people", "prefix": "/people/"},
-            {"label": _("平台库"), "url": "/platforms/", "icon": "diagram-3", "prefix": "/platforms/"},
+            {"label": _("资源库"), "url": "/organizations/", "icon": "building", "children": [
+                {"label": _("单位库"), "url": "/organizations/", "icon": "building", "prefix": "/organizations/"},
+                {"label": _("人才库"), "url": "/people/", "icon": "people", "prefix": "/people/"},
+                {"label": _("平台库"), "url": "/platforms/", "icon": "diagram-3", "prefix": "/platforms/"},
+            ]},
+            {"label": _("政策服务"), "url": "/subsidies/policies/", "icon": "award", "children": [
+                {"label": _("补助政策"), "url": "/subsidies/policies/", "icon": "cash-coin",
+                 "prefix": "/subsidies/"},
+                {"label": _("科研诚信查询"), "url": "/integrity/", "icon": "shield-check", "prefix": "/integrity/"},
+            ]},
             {"label": str(ArticleKind.NOTICE.label), "url": self._kind_url(ArticleKind.NOTICE), "icon": "megaphone",
              "segment": "/" + KIND_SLUGS[ArticleKind.NOTICE] + "/"},
             {"label": str(ArticleKind.POLICY.label), "url": self._kind_url(ArticleKind.POLICY),
