@@ -3,10 +3,11 @@
 A user of a selling organization (``permissions.can_create_contract``) fills the template, one contract
 per row; the importer's organization is the seller of every row, as in ``services.contract_create``.
 Each row becomes the field values ``services.contract_create`` takes and goes through the same C1 rules
-(``services._apply``: names, credit codes, regions, taxonomy terms, amounts, dates, non-technical costs,
-技术交易额 = 合同成交额 − 非技术性费用); the cells are first turned into registry objects here, in bulk and
-memoized per distinct text, so the rules run without a query per row. Nothing is written unless every
-row is good; ``core.jobs`` writes the batch in one transaction with one audit entry per contract.
+(``services.contract_clean``, the one validation path: names, credit codes, regions, taxonomy
+terms, amounts, dates, non-technical costs, 技术交易额 = 合同成交额 − 非技术性费用); the cells are first
+turned into registry objects here, in bulk and memoized per distinct text, so the rules run without a
+query per row. Nothing is written unless every row is good; ``core.jobs`` writes the batch in one
+transaction with one audit entry per contract.
 
 The cell converters (taxonomy code or label, region code or name, dates, cost lists) are shared with
 the national-system import (``national.py``).
@@ -35,7 +36,6 @@ from .models import NonTechnicalCost, TechContract
 from .permissions import can_create_contract
 
 BATCH_SIZE = 2000
-TERM_SCHEMES = {field: scheme for field, (scheme, _label) in services.TERM_FIELDS.items()}
 COST_SEPARATORS = re.compile(r"[；;\n]+")
 COST_PAIR = re.compile(r"^(?P<item>.+?)\s*[:：]\s*(?P<amount>[^:：]+)$")
 DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
@@ -51,7 +51,7 @@ class TermResolver:
 
     def __init__(self, field: str):
         self.field = field
-        self.scheme, self.label = services.TERM_FIELDS[field]
+        self.scheme, self.label = services.TERM_SCHEMES[field], services.FIELD_LABELS[field]
         terms = list(Term.objects.filter(scheme__code=self.scheme, is_active=True).select_related("scheme"))
         self.by_code = {t.code.upper(): t for t in terms}
         self.by_name: dict[str, Term] = {}
@@ -157,7 +157,7 @@ def service_field(field: str | None) -> str | None:
 
 
 def term_table(field: str, title: str) -> CodeTable:
-    scheme = services.TERM_FIELDS[field][0]
+    scheme = services.TERM_SCHEMES[field]
     rows = Term.objects.filter(scheme__code=scheme, is_active=True).order_by("sort_order", "code") \
         .values_list("code", "name", "level")
     return CodeTable(title=title, headers=(_("代码"), _("名称"), _("层级")), rows=list(rows))
@@ -278,7 +278,7 @@ class ContractImporter(Importer):
                 if key in self.converters:
                     values[key] = self.converters[key](raw)
                 elif key in ("signed_on", "valid_from", "valid_to"):
-                    values[key] = parse_date(raw, field=key, label=services.DATE_FIELDS[key])
+                    values[key] = parse_date(raw, field=key, label=services.FIELD_LABELS[key])
                 elif key == "non_technical_costs":
                     values[key] = parse_costs(raw)
                 elif key in ("total_amount", "expected_new_investment", "expected_new_output"):
@@ -292,29 +292,17 @@ class ContractImporter(Importer):
             values["buyer_credit_code"] = code
             if org is not None:
                 values["buyer_organization"] = org
-        contract = self.new_contract()
-        values.setdefault("name", "")
-        if "buyer_organization" not in values:  # as contract_create: the registry's name otherwise
-            values.setdefault("buyer_name", "")
-        values.setdefault("total_amount", None)
-        try:
-            costs = services._apply(contract, values, today=self.today)
+        clean = None
+        try:  # a new contract sold by the importer's organization, as services.contract_create makes one
+            clean = services.contract_clean(data=values, seller_organization=self.seller, today=self.today)
         except ApplicationError as exc:
             seen = {(e.field, e.message) for e in errors}
             errors.extend(item for item in (ErrorItem(service_field(e.field), e.code, e.message)
                                             for e in exc.errors) if (item.field, item.message) not in seen)
-            costs = None
         if errors:
             raise ApplicationError(errors=errors)
-        return contract, costs or []
-
-    def new_contract(self) -> TechContract:
-        """A draft sold by the importer's organization, as ``services.contract_create`` starts one."""
-        seller = self.seller
-        return TechContract(
-            status=ContractStatus.DRAFT, source=ContractSource.IMPORT, seller_organization=seller,
-            seller_name=seller.name, seller_credit_code=seller.credit_code, seller_region=seller.region,
-            seller_nature=seller.party_nature, created_by=self.by, total_amount_fen=None)
+        contract = clean.new_contract(status=ContractStatus.DRAFT, source=ContractSource.IMPORT, created_by=self.by)
+        return contract, clean.costs
 
     def write(self, cleaned):
         contracts = [contract for contract, _costs in cleaned]

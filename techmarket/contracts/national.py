@@ -4,7 +4,7 @@
 documented in docs/features/national-import.md) and creates each row as a **registered** contract:
 source 全国系统导入, registration-number source 全国系统导出导入, its 登记号 and 登记日期, counted in the
 statistics (``contractstats.services.stats_apply(contract, +1)`` in the import transaction). Every row is
-validated first, with the contracts app's own C1 rules (``services._apply``) and its registration-number
+validated first, with the contracts app's own C1 rules (``services.contract_clean``) and its registration-number
 rule (``registration.clean_national_number``); any bad row refuses the whole file with
 ``第N行 列名: 原因`` errors and nothing is written.
 
@@ -139,7 +139,7 @@ class NationalImporter(Importer):
         self.today = timezone.localdate()
         self.terms = {f: memoized(TermResolver(f), f) for f in
                       ("category", "seller_nature", "buyer_nature", "tech_field", "ip_type", "plan_category")}
-        self.regions = {f: memoized(lambda text, f=f: services._region(text, field=f), f)
+        self.regions = {f: memoized(lambda text, f=f: services.contract_field_clean(f, text), f)
                         for f in ("seller_region", "buyer_region")}
         self.scope = staff_scope(self.by) if is_bureau_admin(self.by) else None
         self.points = {(p.city.code[:4], p.code): p for p in RegistrationPoint.objects.select_related("city")}
@@ -198,8 +198,8 @@ class NationalImporter(Importer):
                              label=_("登记日期"))
         tech_fen = None
         if cell_text(data.get("tech_amount")):
-            tech_fen = take("tech_amount", services._money, amount_text(data["tech_amount"]), field="tech_amount",
-                            label=_("技术交易额"), required=True)
+            tech_fen = take("tech_amount", services.clean_amount, amount_text(data["tech_amount"]),
+                            field="tech_amount", label=_("技术交易额"), required=True)
         else:
             errors.append(ErrorItem("tech_amount", "required", _("请填写技术交易额")))
         number = re.sub(r"\s+", "", cell_text(data.get("registration_number")))
@@ -215,40 +215,41 @@ class NationalImporter(Importer):
             if values.get(key) is None and not any(e.field == key for e in errors):
                 errors.append(ErrorItem(key, "required", _("请填写{label}").format(label=label)))
 
-        contract = TechContract(status=ContractStatus.REGISTERED, source=ContractSource.NATIONAL,
-                                registration_number_source=RegistrationNumberSource.IMPORTED, total_amount_fen=None,
-                                created_by=self.by if getattr(self.by, "pk", None) else None)
         data_in = {k: v for k, v in values.items() if v is not None}
         total_fen = None
         if "total_amount" in data_in:
-            total_fen = take("total_amount", services._money, data_in["total_amount"], field="total_amount",
-                             label=_("合同成交额"), required=True)
+            total_fen = take("total_amount", services.contract_field_clean, "total_amount", data_in["total_amount"])
         if total_fen is not None and tech_fen is not None:
             if tech_fen > total_fen:
                 errors.append(ErrorItem("tech_amount", "exceeds_total", _(
                     "技术交易额 {t} 元不能大于合同成交额 {a} 元").format(t=yuan_str(tech_fen), a=yuan_str(total_fen))))
             elif total_fen > tech_fen:
                 data_in["non_technical_costs"] = [{"item": NATIONAL_COST_ITEM, "amount": yuan_str(total_fen - tech_fen)}]
-        data_in.setdefault("total_amount", None)
-        try:
-            costs = services._apply(contract, data_in, today=self.today)
+        clean = None
+        try:  # the seller is whoever the row names (seller_organization is matched below, after the rules)
+            clean = services.contract_clean(data=data_in, today=self.today)
         except ApplicationError as exc:
             seen = {e.field for e in errors}
             errors.extend(ErrorItem(service_field(e.field), e.code, e.message) for e in exc.errors
                           if service_field(e.field) not in seen)
-            costs = None
+        # The row's own date and regions, checked even when another column is wrong.
+        signed_on, seller_region, buyer_region = (values.get(k) for k in ("signed_on", "seller_region",
+                                                                          "buyer_region"))
         if registered_on is not None:
             if registered_on > self.today:
                 errors.append(ErrorItem("registered_on", "in_future", _("登记日期不能晚于今天")))
-            elif contract.signed_on is not None and registered_on < contract.signed_on:
+            elif signed_on is not None and registered_on < signed_on:
                 errors.append(ErrorItem("registered_on", "before_signing", _("登记日期不能早于签订日期")))
-        if self.scope is not None and contract.seller_region is not None and contract.buyer_region is not None \
-                and not (region_in_staff_scope(self.by, contract.seller_region)
-                         or region_in_staff_scope(self.by, contract.buyer_region)):
+        if self.scope is not None and seller_region is not None and buyer_region is not None \
+                and not (region_in_staff_scope(self.by, seller_region)
+                         or region_in_staff_scope(self.by, buyer_region)):
             errors.append(ErrorItem("seller_region", "out_of_scope", _(
                 "卖方和买方都不在您的管辖范围（{s}）内").format(s=self.scope.full_name)))
         if errors:
             raise ApplicationError(errors=errors)
+        contract = clean.new_contract(status=ContractStatus.REGISTERED, source=ContractSource.NATIONAL,
+                                      registration_number_source=RegistrationNumberSource.IMPORTED,
+                                      created_by=self.by if getattr(self.by, "pk", None) else None)
         contract.registration_number = number
         contract.registered_on = registered_on
         contract.seller_organization = self.organizations.get(contract.seller_credit_code)
@@ -263,7 +264,7 @@ class NationalImporter(Importer):
                 return None  # already imported, identical: skipped
             raise ApplicationError(_("登记号 {n} 已存在（合同“{c}”），且与本行内容不同；更正请在该合同上办理登记变更")
                                    .format(n=number, c=existing.name), field="registration_number", code="duplicate")
-        return contract, costs or []
+        return contract, clean.costs
 
     def check_rows(self, cleaned) -> list[ErrorItem]:
         first: dict[str, int] = {}

@@ -44,7 +44,7 @@ from techmarket.core.workflows import _status_label, policy_allows, transition
 from .choices import RegistrationNumberSource
 from .models import RegistrationPoint, RegistrationSerial, RegistrationSetting, TechContract
 from .permissions import registrar_refusal
-from .services import EDITABLE_FIELDS, _apply, _store_costs, _without_timestamps, audit_snapshot
+from .services import EDITABLE_FIELDS, _store_costs, _without_timestamps, audit_snapshot, contract_clean
 from .workflows import EXAMINE, TRANSITIONS
 
 __all__ = [
@@ -272,7 +272,9 @@ def contract_pre_examine(*, contract: TechContract, by, category=_UNSET, tech_fi
     if non_technical_costs is not None:
         data["non_technical_costs"] = non_technical_costs
     before = audit_snapshot(contract)
-    costs = _apply(contract, data, today=timezone.localdate())
+    clean = contract_clean(data=data, contract=contract, today=timezone.localdate())
+    clean.apply_to(contract)
+    costs = clean.costs
     errors = [ErrorItem(name, "required", _("初审须确定{label}").format(label=label))
               for name, label in (("category", _("合同类别")), ("tech_field", _("技术领域")))
               if getattr(contract, name) is None]
@@ -391,7 +393,9 @@ def contract_amend(*, contract: TechContract, by, data: dict, comment: str) -> T
         raise ApplicationError(_("登记变更不能修改字段：{f}").format(f="、".join(unknown)), field=unknown[0],
                                code="not_editable")
     before = audit_snapshot(contract)
-    costs = _apply(contract, data, today=timezone.localdate())
+    clean = contract_clean(data=data, contract=contract, today=timezone.localdate())
+    clean.apply_to(contract)
+    costs = clean.costs
     full_clean(contract, exclude=["achievement", "seller_organization"])
     new_costs = [(i, f) for i, f in costs] if costs is not None else None
     old_costs = list(contract.non_technical_costs.values_list("item", "amount_fen"))

@@ -3,11 +3,16 @@ seller side enters itself, edits of drafts with their itemised non-technical cos
 
 技术交易额 is never entered: it is 合同成交额 minus the sum of the non-technical costs, recomputed in the
 transaction that changes either.
+
+Validation has one path, ``contract_clean`` (validate only, saves nothing): the services here, the
+registration services and both .xlsx imports (``imports.py``, ``national.py``) use it.
 """
 from __future__ import annotations
 
 import datetime
 import re
+from dataclasses import dataclass
+from functools import partial
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -33,8 +38,9 @@ from .choices import ContractSource
 from .models import NonTechnicalCost, TechContract
 from .permissions import can_create_contract, contract_edit_refusal
 
-__all__ = ["contract_create_from_deal", "contract_create", "contract_update", "contract_act", "contract_cancel",
-           "audit_snapshot", "EDITABLE_FIELDS"]
+__all__ = ["contract_clean", "CleanContract", "contract_field_clean", "clean_amount", "contract_create_from_deal",
+           "contract_create", "contract_update", "contract_act", "contract_cancel", "audit_snapshot",
+           "EDITABLE_FIELDS", "FIELD_LABELS", "TERM_SCHEMES"]
 
 EDITABLE_FIELDS = (
     "name", "category", "seller_name", "seller_credit_code", "seller_region", "seller_nature",
@@ -55,6 +61,18 @@ CREDIT_CODE_FIELDS = {"seller_credit_code": _("卖方统一社会信用代码"),
 NAME_FIELDS = {"name": (_("合同名称"), 200), "seller_name": (_("卖方名称"), 200), "buyer_name": (_("买方名称"), 200)}
 OPTIONAL_MONEY_FIELDS = {"expected_new_investment": _("预计新增投入"), "expected_new_output": _("预计新增产值")}
 DATE_FIELDS = {"signed_on": _("签订日期"), "valid_from": _("有效期起"), "valid_to": _("有效期止")}
+# Every editable field's name as the forms, templates and messages say it (public: importers label columns).
+FIELD_LABELS = {
+    "buyer_organization": _("买方单位"),
+    **{name: label for name, (label, _max) in NAME_FIELDS.items()},
+    **CREDIT_CODE_FIELDS, **REGION_FIELDS,
+    **{name: label for name, (_scheme, label) in TERM_FIELDS.items()},
+    "total_amount": _("合同成交额"), "non_technical_costs": _("非技术性费用"),
+    **OPTIONAL_MONEY_FIELDS, **DATE_FIELDS,
+    "broker": _("技术经纪人"), "broker_agency": _("技术转移机构"),
+}
+# The taxonomy scheme (taxonomies.Scheme.code) of each term field.
+TERM_SCHEMES = {name: scheme for name, (scheme, _label) in TERM_FIELDS.items()}
 BUYER_FROM_ORGANIZATION = {"buyer_name": "name", "buyer_credit_code": "credit_code", "buyer_region": "region",
                            "buyer_nature": "party_nature"}
 COST_ITEM_MAX = 100
@@ -118,7 +136,11 @@ def _credit_code(value, *, field: str) -> str:
     return code
 
 
-def _money(value, *, field: str, label, required: bool) -> int | None:
+def clean_amount(value, *, field: str, label, required: bool = False) -> int | None:
+    """The rule of every money amount of a contract: yuan (``"1234.50"``, Decimal, int) → integer fen, at
+    most two decimals, not negative; empty → None, or ``请填写{label}`` when ``required``. Raises
+    ApplicationError naming ``field``. For amounts that are not contract fields (the national export's
+    技术交易额); the contract's own amounts go through ``contract_clean``."""
     if value is None or value == "":
         if required:
             raise ApplicationError(_("请填写{label}").format(label=label), field=field, code="required")
@@ -156,6 +178,13 @@ def _organization(value, *, field: str, label) -> Organization | None:
         return Organization.objects.select_related("region", "party_nature").get(pk=int(value))
     except (Organization.DoesNotExist, ValueError, TypeError):
         raise ApplicationError(_("{label}不存在").format(label=label), field=field, code="invalid_choice") from None
+
+
+def _agency(value) -> Organization | None:
+    agency = _organization(value, field="broker_agency", label=FIELD_LABELS["broker_agency"])
+    if agency is not None and agency.kind != OrganizationKind.AGENCY:
+        raise ApplicationError(_("技术转移机构应为单位库中的技术转移机构"), field="broker_agency", code="invalid_choice")
+    return agency
 
 
 def _broker(value) -> Person | None:
@@ -204,7 +233,39 @@ def _costs(value) -> list[tuple[str, int]]:
     return rows
 
 
-# --- applying input -------------------------------------------------------------------------------------
+# One rule per editable field, in the order their errors are reported.
+_FIELD_RULES = {
+    "buyer_organization": partial(_organization, field="buyer_organization", label=FIELD_LABELS["buyer_organization"]),
+    **{name: partial(_text, field=name, label=label, max_length=max_length, required=True)
+       for name, (label, max_length) in NAME_FIELDS.items()},
+    **{name: partial(_credit_code, field=name) for name in CREDIT_CODE_FIELDS},
+    **{name: partial(_region, field=name) for name in REGION_FIELDS},
+    **{name: partial(_term, field=name) for name in TERM_FIELDS},
+    "total_amount": partial(clean_amount, field="total_amount", label=FIELD_LABELS["total_amount"], required=True),
+    **{name: partial(clean_amount, field=name, label=label, required=False)
+       for name, label in OPTIONAL_MONEY_FIELDS.items()},
+    **{name: partial(_date, field=name) for name in DATE_FIELDS},
+    "broker": _broker,
+    "broker_agency": _agency,
+    "non_technical_costs": _costs,
+}
+# The model attribute a field's value is stored in (amounts are stored in fen).
+_ATTRIBUTES = {"total_amount": "total_amount_fen", "expected_new_investment": "expected_new_investment_fen",
+               "expected_new_output": "expected_new_output_fen"}
+
+
+def contract_field_clean(field: str, value):
+    """One editable field's own rule, exactly as ``contract_clean`` applies it: the model value (a Term,
+    Region, Organization, Person, date, stripped text, or fen for an amount; the ``[(item, fen)]`` rows
+    for ``non_technical_costs``). Raises ApplicationError naming the field. For importers that convert
+    each distinct cell once; rules across fields (dates in order, costs within the total, buyer not the
+    seller) are ``contract_clean``'s."""
+    if field not in _FIELD_RULES:
+        raise ApplicationError(_("不能修改字段：{f}").format(f=field), field=field, code="not_editable")
+    return _FIELD_RULES[field](value)
+
+
+# --- validating input -----------------------------------------------------------------------------------
 
 class _Collector:
     """Gathers the errors of every field, so one answer names them all."""
@@ -224,79 +285,134 @@ class _Collector:
             raise ApplicationError(errors=self.errors)
 
 
-def _set(contract, name: str, value) -> None:
-    if value is not _MISSING:
-        setattr(contract, name, value)
+@dataclass(frozen=True)
+class CleanContract:
+    """What ``contract_clean`` accepted, not yet saved.
+
+    ``values``: model attribute → validated value for every field the input named (amounts as
+    ``total_amount_fen`` etc. in fen), plus the computed ``tech_amount_fen``, and for a new contract the
+    seller organization's registry data (``seller_organization``, ``seller_name`` …) where the input did
+    not state otherwise. ``costs``: the itemised non-technical costs ``[(item, fen)]`` to store, or None
+    when the input left an existing contract's costs unchanged (always a list for a new contract).
+    """
+
+    values: dict
+    costs: list[tuple[str, int]] | None
+
+    @property
+    def tech_amount_fen(self) -> int:
+        return self.values["tech_amount_fen"]
+
+    def apply_to(self, contract: TechContract) -> TechContract:
+        """Set the values on ``contract`` (in memory; the caller saves it and stores ``costs``)."""
+        for name, value in self.values.items():
+            setattr(contract, name, value)
+        return contract
+
+    def new_contract(self, **fields) -> TechContract:
+        """An unsaved TechContract with the values and ``fields`` (status, source, created_by …)."""
+        return TechContract(**self.values, **fields)
 
 
-def _apply(contract: TechContract, data: dict, *, today: datetime.date) -> list[tuple[str, int]] | None:
-    """Copy ``data`` onto ``contract`` with every C1 rule; returns the cost rows to store (None: unchanged)."""
+def contract_clean(*, data: dict, seller_organization: Organization | None = None,
+                   contract: TechContract | None = None, today: datetime.date | None = None) -> CleanContract:
+    """Validate contract input with every C1 rule and return the values to store, saving nothing.
+
+    The one validation path of technology contracts: ``contract_create``, ``contract_update``, the
+    registration services, the seller-side .xlsx import and the national-system import all use it.
+
+    ``data`` holds only ``EDITABLE_FIELDS`` (any other key is refused, ``not_editable``), as the API
+    takes them: terms as Term or code (``"11"`` / ``"11 委托开发"``), regions as Region or 6-digit code,
+    organizations and brokers as object or id, amounts in yuan, dates as date or ``YYYY-MM-DD``,
+    ``non_technical_costs`` as ``[{"item", "amount"}]``.
+
+    * A new contract (``contract`` None): ``name``, ``total_amount`` and — unless ``buyer_organization``
+      is given — ``buyer_name`` are required. ``seller_organization`` (None for a seller outside the
+      registry, as in the national import) is the seller; its name, credit code, region and nature are
+      the defaults of the ``seller_*`` fields.
+    * An existing ``contract`` (not modified): only the fields in ``data`` change; the rules across fields
+      see its other values and, unless ``non_technical_costs`` is given, its stored costs.
+
+    A buyer organization from the registry fills the ``buyer_*`` fields the same input does not state.
+    Rules across fields: the buyer is not the seller, 签订日期 not after ``today`` (default: today in
+    the site's time zone), 有效期止 not before 有效期起 nor 签订日期, non-technical costs not above
+    合同成交额. 技术交易额 = 合同成交额 − the costs' sum. Raises ApplicationError with one item per bad
+    field (field names as in ``data``; ``non_technical_costs.<i>.item|amount`` for a cost row) and the
+    Chinese message naming it; rules across fields are checked once every field is valid.
+    """
+    if contract is not None and seller_organization is not None:
+        raise TypeError("contract_clean() takes either contract (an edit) or seller_organization (a new contract)")
+    today = today or timezone.localdate()
+    data = dict(data)
     unknown = sorted(set(data) - set(EDITABLE_FIELDS))
     if unknown:
         raise ApplicationError(_("不能修改字段：{f}").format(f="、".join(unknown)), field=unknown[0],
                                code="not_editable")
+    values: dict = {}
+    if contract is None:
+        data.setdefault("name", "")
+        data.setdefault("total_amount", None)
+        if not data.get("buyer_organization"):
+            data.setdefault("buyer_name", "")
+        seller_id = None
+        if seller_organization is not None:
+            seller_id = seller_organization.pk
+            values.update(seller_organization=seller_organization, seller_name=seller_organization.name,
+                          seller_credit_code=seller_organization.credit_code,
+                          seller_region=seller_organization.region, seller_nature=seller_organization.party_nature)
+    else:
+        seller_id = contract.seller_organization_id
+
     c = _Collector()
     if "buyer_organization" in data:
-        buyer = c.take(_organization, data["buyer_organization"], field="buyer_organization", label=_("买方单位"))
+        buyer = c.take(contract_field_clean, "buyer_organization", data["buyer_organization"])
         if buyer is not _MISSING:
-            if buyer is not None and buyer.pk == contract.seller_organization_id:
+            if buyer is not None and buyer.pk == seller_id:
                 c.errors.append(ErrorItem("buyer_organization", "same_party", _("买方不能与卖方为同一单位")))
             else:
-                contract.buyer_organization = buyer
+                values["buyer_organization"] = buyer
                 if buyer is not None:  # the registry's data, unless the same request states otherwise
                     data = {**{k: getattr(buyer, attr) for k, attr in BUYER_FROM_ORGANIZATION.items()}, **data}
                     data["buyer_credit_code"] = data["buyer_credit_code"] or ""
-    for name, (label, max_length) in NAME_FIELDS.items():
-        if name in data:
-            _set(contract, name, c.take(_text, data[name], field=name, label=label, max_length=max_length,
-                                        required=True))
-    for name in CREDIT_CODE_FIELDS:
-        if name in data:
-            _set(contract, name, c.take(_credit_code, data[name], field=name))
-    for name in REGION_FIELDS:
-        if name in data:
-            _set(contract, name, c.take(_region, data[name], field=name))
-    for name in TERM_FIELDS:
-        if name in data:
-            _set(contract, name, c.take(_term, data[name], field=name))
-    if "total_amount" in data:
-        _set(contract, "total_amount_fen", c.take(_money, data["total_amount"], field="total_amount",
-                                                  label=_("合同成交额"), required=True))
-    for name, label in OPTIONAL_MONEY_FIELDS.items():
-        if name in data:
-            _set(contract, f"{name}_fen", c.take(_money, data[name], field=name, label=label, required=False))
-    for name in DATE_FIELDS:
-        if name in data:
-            _set(contract, name, c.take(_date, data[name], field=name))
-    if "broker" in data:
-        _set(contract, "broker", c.take(_broker, data["broker"]))
-    if "broker_agency" in data:
-        agency = c.take(_organization, data["broker_agency"], field="broker_agency", label=_("技术转移机构"))
-        if agency not in (None, _MISSING) and agency.kind != OrganizationKind.AGENCY:
-            c.errors.append(ErrorItem("broker_agency", "invalid_choice", _("技术转移机构应为单位库中的技术转移机构")))
-        else:
-            _set(contract, "broker_agency", agency)
     costs = None
-    if "non_technical_costs" in data:
-        costs = c.take(_costs, data["non_technical_costs"])
+    for name in _FIELD_RULES:
+        if name == "buyer_organization" or name not in data:
+            continue
+        value = c.take(contract_field_clean, name, data[name])
+        if value is _MISSING:
+            continue
+        if name == "non_technical_costs":
+            costs = value
+        else:
+            values[_ATTRIBUTES.get(name, name)] = value
     c.raise_if_any()
+
     # Rules across fields.
-    if contract.signed_on and contract.signed_on > today:
+    def current(name: str):
+        if name in values:
+            return values[name]
+        return getattr(contract, name) if contract is not None else None
+
+    signed_on, valid_from, valid_to = current("signed_on"), current("valid_from"), current("valid_to")
+    total_fen = current("total_amount_fen")
+    if signed_on and signed_on > today:
         c.errors.append(ErrorItem("signed_on", "in_future", _("签订日期不能晚于今天")))
-    if contract.valid_from and contract.valid_to and contract.valid_from > contract.valid_to:
+    if valid_from and valid_to and valid_from > valid_to:
         c.errors.append(ErrorItem("valid_to", "invalid_range", _("有效期止不能早于有效期起")))
-    if contract.signed_on and contract.valid_to and contract.valid_to < contract.signed_on:
+    if signed_on and valid_to and valid_to < signed_on:
         c.errors.append(ErrorItem("valid_to", "invalid_range", _("有效期止不能早于签订日期")))
     rows = costs if costs is not None else (list(contract.non_technical_costs.values_list("item", "amount_fen"))
-                                             if contract.pk else [])
+                                             if contract is not None and contract.pk else [])
     total_costs = sum(fen for _item, fen in rows)
-    if contract.total_amount_fen is not None and total_costs > contract.total_amount_fen:
+    if total_fen is not None and total_costs > total_fen:
         c.errors.append(ErrorItem("non_technical_costs", "exceeds_total", _(
             "非技术性费用合计 {costs} 元不能超过合同成交额 {total} 元").format(
-            costs=yuan_str(total_costs), total=yuan_str(contract.total_amount_fen))))
+            costs=yuan_str(total_costs), total=yuan_str(total_fen))))
     c.raise_if_any()
-    contract.tech_amount_fen = contract.total_amount_fen - total_costs
-    return costs
+    values["tech_amount_fen"] = total_fen - total_costs
+    if costs is None and contract is None:
+        costs = []
+    return CleanContract(values=values, costs=costs)
 
 
 def audit_snapshot(contract: TechContract) -> dict:
@@ -372,20 +488,11 @@ def contract_create(*, by, data: dict) -> TechContract:
     """A contract the seller side enters directly (source 直接录入): the caller's organization is the seller."""
     if not can_create_contract(by):
         raise PermissionDenied(_("只有企业、高校院所、技术转移机构等单位的用户可以录入技术合同"))
-    organization = by.organization
-    contract = TechContract(
-        source=ContractSource.ENTERED, seller_organization=organization, seller_name=organization.name,
-        seller_credit_code=organization.credit_code, seller_region=organization.region,
-        seller_nature=organization.party_nature, created_by=by, total_amount_fen=None)
-    data = dict(data)
-    data.setdefault("name", "")
-    data.setdefault("total_amount", None)
-    if not data.get("buyer_organization"):
-        data.setdefault("buyer_name", "")
-    costs = _apply(contract, data, today=timezone.localdate())
+    clean = contract_clean(data=data, seller_organization=by.organization)
+    contract = clean.new_contract(source=ContractSource.ENTERED, created_by=by)
     full_clean(contract, exclude=["achievement", "seller_organization"])
     contract.save()
-    _store_costs(contract, costs or [])
+    _store_costs(contract, clean.costs)
     record_change(obj=contract, action=ObjectChange.Action.CREATE, by=by, after=audit_snapshot(contract))
     return contract
 
@@ -398,11 +505,12 @@ def contract_update(*, contract: TechContract, by, data: dict) -> TechContract:
     if refusal:
         raise PermissionDenied(refusal)
     before = audit_snapshot(contract)
-    costs = _apply(contract, dict(data), today=timezone.localdate())
+    clean = contract_clean(data=data, contract=contract)
+    clean.apply_to(contract)
     full_clean(contract, exclude=["achievement", "seller_organization"])
     contract.save()
-    if costs is not None:
-        _store_costs(contract, costs)
+    if clean.costs is not None:
+        _store_costs(contract, clean.costs)
     after = audit_snapshot(contract)
     if _without_timestamps(after) != _without_timestamps(before):
         record_change(obj=contract, action=ObjectChange.Action.UPDATE, by=by, before=before, after=after)

@@ -239,3 +239,122 @@ class TestContractCancel:
         contract.refresh_from_db()
         assert contract.status == "cancelled"
         assert history_for(contract)[-1].comment == "合同已解除"
+
+
+class TestContractClean:
+    """The one validation path: validate only, nothing saved, errors naming the field."""
+
+    def test_a_new_contract_is_validated_without_saving(self, seller_org):
+        # when
+        clean = services.contract_clean(data=f.contract_data(), seller_organization=seller_org)
+        # then
+        assert TechContract.objects.count() == 0
+        assert clean.values["seller_organization"] == seller_org and clean.values["seller_name"] == seller_org.name
+        assert clean.values["total_amount_fen"] == 30_000_000 and clean.tech_amount_fen == 25_000_000
+        assert clean.values["buyer_region"].code == "410102" and clean.values["category"].code == "11"
+        assert clean.costs == [("服务器设备", 5_000_000)]
+        contract = clean.new_contract(source="import")
+        assert contract.pk is None and contract.tech_amount_fen == 25_000_000 and contract.source == "import"
+
+    def test_a_new_contract_without_costs_has_an_empty_cost_list(self, seller_org):
+        clean = services.contract_clean(data=f.contract_data(non_technical_costs=None), seller_organization=seller_org)
+        assert clean.costs == [] and clean.tech_amount_fen == clean.values["total_amount_fen"]
+
+    def test_the_input_states_the_seller_otherwise(self, seller_org):
+        clean = services.contract_clean(data=f.contract_data(seller_name="郑州材料研究院（分院）"),
+                                        seller_organization=seller_org)
+        assert clean.values["seller_name"] == "郑州材料研究院（分院）"
+
+    def test_a_seller_outside_the_registry_is_named_by_the_input(self, regions):
+        clean = services.contract_clean(data=f.contract_data(seller_name="外省某大学", seller_region="410102"))
+        assert "seller_organization" not in clean.values
+        assert clean.values["seller_name"] == "外省某大学" and clean.values["seller_region"].code == "410102"
+
+    def test_a_new_contract_needs_name_total_and_buyer(self, seller_org):
+        with pytest.raises(ApplicationError) as exc:
+            services.contract_clean(data={}, seller_organization=seller_org)
+        assert errors_of(exc) == {"name": "请填写合同名称", "buyer_name": "请填写买方名称",
+                                  "total_amount": "请填写合同成交额"}
+
+    @freeze_time("2025-06-01 10:00:00+08:00")
+    def test_today_may_be_given(self, seller_org):
+        data = f.contract_data(signed_on="2025-05-20")
+        with pytest.raises(ApplicationError) as exc:
+            services.contract_clean(data=data, seller_organization=seller_org, today=datetime.date(2025, 5, 19))
+        assert errors_of(exc) == {"signed_on": "签订日期不能晚于今天"}
+        assert services.contract_clean(data=data, seller_organization=seller_org).values["signed_on"] == \
+            datetime.date(2025, 5, 20)
+
+    def test_an_edit_sees_the_stored_values_and_leaves_the_contract_alone(self, contract):
+        # given a stored contract of 300000.00 with 50000.00 of costs
+        # when only the total changes
+        clean = services.contract_clean(data={"total_amount": "60000.00"}, contract=contract)
+        # then the stored costs are kept (None) and deducted; the contract object is not touched
+        assert clean.costs is None and clean.values == {"total_amount_fen": 6_000_000, "tech_amount_fen": 1_000_000}
+        assert contract.total_amount_fen == 30_000_000
+        with pytest.raises(ApplicationError) as exc:
+            services.contract_clean(data={"total_amount": "40000.00"}, contract=contract)
+        assert errors_of(exc) == {"non_technical_costs": "非技术性费用合计 50000.00 元不能超过合同成交额 40000.00 元"}
+        clean.apply_to(contract)
+        assert contract.total_amount_fen == 6_000_000 and contract.tech_amount_fen == 1_000_000
+
+    def test_an_edit_checks_dates_against_the_stored_ones(self, contract):
+        contract.valid_from = datetime.date(2025, 3, 1)
+        with pytest.raises(ApplicationError) as exc:
+            services.contract_clean(data={"valid_to": "2025-02-28"}, contract=contract)
+        assert [(e.field, e.message) for e in exc.value.errors] == [
+            ("valid_to", "有效期止不能早于有效期起"), ("valid_to", "有效期止不能早于签订日期")]
+
+    def test_the_buyer_is_not_the_stored_seller(self, contract, seller_org):
+        with pytest.raises(ApplicationError) as exc:
+            services.contract_clean(data={"buyer_organization": seller_org.pk}, contract=contract)
+        assert errors_of(exc) == {"buyer_organization": "买方不能与卖方为同一单位"}
+
+    def test_an_edit_and_a_seller_are_not_both_given(self, contract, seller_org):
+        with pytest.raises(TypeError):
+            services.contract_clean(data={}, contract=contract, seller_organization=seller_org)
+
+    def test_unknown_fields_are_refused(self, seller_org):
+        with pytest.raises(ApplicationError) as exc:
+            services.contract_clean(data={**f.contract_data(), "status": "registered"}, seller_organization=seller_org)
+        assert errors_of(exc) == {"status": "不能修改字段：status"}
+
+    def test_every_editable_field_has_one_rule_and_a_label(self):
+        assert set(services._FIELD_RULES) == set(services.EDITABLE_FIELDS) == set(services.FIELD_LABELS)
+        assert set(services.TERM_SCHEMES) == {"category", "seller_nature", "buyer_nature", "tech_field", "ip_type",
+                                              "plan_category"}
+
+
+class TestContractFieldClean:
+    @pytest.mark.parametrize(("field", "value", "expected"), [
+        ("total_amount", "1234.50", 123_450),
+        ("expected_new_output", "", None),
+        ("signed_on", "2025-03-01", datetime.date(2025, 3, 1)),
+        ("name", "  合同  ", "合同"),
+        ("non_technical_costs", [{"item": "设备", "amount": "1.00"}], [("设备", 100)]),
+    ])
+    def test_one_field_as_contract_clean_reads_it(self, field, value, expected):
+        assert services.contract_field_clean(field, value) == expected
+
+    def test_a_region_code_becomes_the_region(self, regions):
+        assert services.contract_field_clean("seller_region", "410105") == regions["jinshui"]
+
+    @pytest.mark.parametrize(("field", "value", "message"), [
+        ("seller_region", "4101", "卖方所在地区应为 6 位行政区划代码（GB/T 2260），如 410105"),
+        ("total_amount", "", "请填写合同成交额"),
+        ("category", "99", "合同类别“99”不是有效的代码"),
+        ("tech_amount", "1.00", "不能修改字段：tech_amount"),
+    ])
+    def test_a_bad_value_is_refused_naming_the_field(self, db, field, value, message):
+        with pytest.raises(ApplicationError) as exc:
+            services.contract_field_clean(field, value)
+        assert errors_of(exc) == {field: message}
+
+    def test_clean_amount_labels_an_amount_that_is_not_a_field(self):
+        assert services.clean_amount("10.00", field="tech_amount", label="技术交易额") == 1000
+        with pytest.raises(ApplicationError) as exc:
+            services.clean_amount("-1", field="tech_amount", label="技术交易额")
+        assert errors_of(exc) == {"tech_amount": "技术交易额不能为负数"}
+        with pytest.raises(ApplicationError) as exc:
+            services.clean_amount(None, field="tech_amount", label="技术交易额", required=True)
+        assert errors_of(exc) == {"tech_amount": "请填写技术交易额"}
