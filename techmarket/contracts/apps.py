@@ -10,7 +10,7 @@ class ContractsConfig(AppConfig):
 
         from techmarket.notifications.topics import register_topic
 
-        from . import imports, permissions, workflows  # noqa: F401  (importer registry, TRANSITIONS, policies)
+        from . import headlines, imports, permissions, workflows  # noqa: F401  (registries, TRANSITIONS, policies)
 
         register_topic("contracts", _("技术合同"), default_email=True,
                        description=_("成交后生成的技术合同草稿，以及您单位技术合同的办理进度"))

@@ -13,7 +13,7 @@ from techmarket.core.models import TimeStampedModel
 
 from .choices import KIND_SLUGS, ArticleKind, ArticleStatus
 
-DEFAULT_HEADLINE_FIGURES = ["organizations", "hitech_enterprises", "people", "platforms"]
+DEFAULT_HEADLINE_FIGURES = ["organizations", "contract_amount", "hitech_enterprises", "people", "platforms"]
 
 
 def default_headline_figures() -> list[str]:
