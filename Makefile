@@ -18,7 +18,7 @@ $(BIN)/python:
 python-packages: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e ".[test]"
+	$(BIN)/pip install -q -e ".[test,bench]"
 	@touch $@
 
 assets: node_modules/.installed
