@@ -86,9 +86,10 @@ def _walk(contract: TechContract, story: str, days_ago: int, now: datetime.datet
     seller = _seller_user(contract)
     if seller is None or contract.signed_on is None:
         return None
-    contract = _complete(contract, seller)
     signed = timezone.make_aware(datetime.datetime.combine(contract.signed_on, datetime.time(10, 0)))
     at = max(now - days_ago * DAY, signed + DAY)
+    with demo_clock(at - datetime.timedelta(hours=1)):  # completed just before submission, in the history too
+        contract = _complete(contract, seller)
     with demo_clock(at):
         contract = reg.contract_submit(contract=contract, by=seller, comment="请予认定登记")
     if story in ("overdue", "pending"):

@@ -27,3 +27,11 @@ def may_import_national(user) -> bool:
     from techmarket.contracts.national import may_import_national as allowed
 
     return allowed(user)
+
+
+@register.filter
+def may_view_contract_stats(user) -> bool:
+    """合同统计 in the side navigation (contractstats.permissions.can_view_contract_stats)."""
+    from techmarket.contractstats.permissions import can_view_contract_stats
+
+    return can_view_contract_stats(user)
