@@ -1,6 +1,6 @@
 """Generated registered contracts for ``bench_stats``: the TechContract rows the registration leaves.
 
-Distribution (see docs/benchmarks-contractstats.md): parties across many cities with 郑州 (4101) about a
+Distribution (see docs/benchmarks.md, "Contract statistics"): parties across many cities with 郑州 (4101) about a
 quarter of the sellers, the other seed cities a few percent each, the rest of 河南 and 25 other
 cities nationwide; registration dates over 2022–2025 growing about 20 % a year; categories, fields,
 party natures, IP types and plan categories after the shares of the national and provincial statistics
@@ -9,8 +9,9 @@ about half the contracts involve IP); amounts log-normal by category.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime
-import itertools
+import time
 from collections import defaultdict
 
 SEED_CITIES = {"410100": 0.25, "410600": 0.03, "411600": 0.03, "130100": 0.03, "511900": 0.03}
@@ -130,21 +131,20 @@ def insert_contracts(n: int, *, seed: int, say=print) -> int:
     tech_fen = (total_fen * rng.uniform(0.6, 1.0, n)).astype(np.int64)
     total_fen, tech_fen = total_fen.tolist(), tech_fen.tolist()
     source_draw = rng.random(n).tolist()
-    say(f"  生成用时 {(datetime.datetime.now() - started).total_seconds():.1f} 秒")
 
     # Registration numbers: YYYY + 4-digit city + point 01 + 6-digit serial per (year, city).
-    serial: dict[tuple, int] = defaultdict(int)
     postgres = connection.vendor == "postgresql"
     day_cache: dict[tuple, tuple] = {}
 
     def day_values(year: int, doy: int):
+        """(registered_on, signed_on, created_at) as the database adapter would send them."""
         value = day_cache.get((year, doy))
         if value is None:
             day = datetime.date(year, 1, 1) + datetime.timedelta(days=doy)
             signed = day - datetime.timedelta(days=14 + doy % 40)
             at = datetime.datetime.combine(day, datetime.time(10, 0), tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
             if postgres:
-                value = (day, signed, at)
+                value = (day.isoformat(), signed.isoformat(), at.isoformat(sep=" "))
             else:
                 value = (day.isoformat(), signed.isoformat(),
                          at.astimezone(datetime.timezone.utc).replace(tzinfo=None).isoformat(sep=" "))
@@ -152,66 +152,160 @@ def insert_contracts(n: int, *, seed: int, say=print) -> int:
         return value
 
     code_of = {pk: code for code, pk in by_code.items()}
-    fields = [f for f in TechContract._meta.concrete_fields if not f.primary_key]
-    generated = ["status", "source", "name", "seller_name", "buyer_name", "seller_region_id", "buyer_region_id",
-                 "category_id", "tech_field_id", "seller_nature_id", "buyer_nature_id", "ip_type_id",
-                 "plan_category_id", "total_amount_fen", "tech_amount_fen", "registration_number",
-                 "registration_number_source", "registered_on", "signed_on", "created_at", "updated_at"]
-    constants = {}
-    for f in fields:
-        if f.attname in generated:
+    serial: dict[tuple, int] = defaultdict(int)
+    number, number_source, source = [], [], []
+    entered, national = str(ContractSource.ENTERED), str(ContractSource.NATIONAL)
+    issued_number, national_number = str(RegistrationNumberSource.ISSUED), str(RegistrationNumberSource.NATIONAL)
+    for year, seller, draw in zip(years, sellers, source_draw):
+        if draw < 0.05:
+            number.append(None)
+            number_source.append("")
+            source.append(entered)
             continue
-        constants[f.column] = None if f.null else f.get_db_prep_save(f.get_default(), connection)
-    columns = [TechContract._meta.get_field(a.removesuffix("_id")).column if a.endswith("_id")
-               else TechContract._meta.get_field(a).column for a in generated] + list(constants)
-    constant_values = tuple(constants.values())
+        city4 = (code_of.get(seller) or "")[:4] or "0000"
+        serial[(year, city4)] += 1
+        number.append(f"{year}{city4}01{serial[(year, city4)]:06d}")
+        number_source.append(issued_number if draw < 0.15 else national_number)
+        source.append(entered if draw < 0.15 else national)
+    days = [day_values(y, d) for y, d in zip(years, day_of_year)]
+    registered_on, signed_on, stamped = (list(c) for c in zip(*days))
+    names = [f"{WORDS[i % 10]}{KINDS[code[0]]}合同" for i, code in enumerate(category_codes)]
+    # Columns given per row; every other column is the same for every row (its model default, NULL for the
+    # nullable ones) and is written as a constant.
+    data = {
+        "source": source, "name": names,
+        "seller_name": [f"卖方单位{i % 50000:05d}" for i in range(n)],
+        "buyer_name": [f"买方单位{(i * 7) % 50000:05d}" for i in range(n)],
+        "seller_region": sellers, "buyer_region": buyers, "category": category, "tech_field": field,
+        "seller_nature": seller_nature, "buyer_nature": buyer_nature, "ip_type": ip_type, "plan_category": plan,
+        "total_amount_fen": total_fen, "tech_amount_fen": tech_fen, "registration_number": number,
+        "registration_number_source": number_source, "registered_on": registered_on, "signed_on": signed_on,
+        "created_at": stamped, "updated_at": stamped,
+    }
+    meta = TechContract._meta
+    columns = [meta.get_field(name).column for name in data]
+    constants = {"status": ContractStatus.REGISTERED.value}
+    for f in meta.concrete_fields:
+        if f.primary_key or f.name in data or f.name in constants:
+            continue
+        constants[f.name] = None if f.null else f.get_db_prep_save(f.get_default(), connection)
+    constant_columns = [meta.get_field(name).column for name in constants]
+    say(f"  生成用时 {(datetime.datetime.now() - started).total_seconds():.1f} 秒")
 
-    def rows():
-        for i in range(n):
-            year = years[i]
-            day, signed, at = day_values(year, day_of_year[i])
-            seller = sellers[i]
-            city4 = (code_of.get(seller) or "")[:4] or "0000"
-            draw = source_draw[i]
-            if draw < 0.05:
-                number, number_source, source = None, "", ContractSource.ENTERED
-            else:
-                serial[(year, city4)] += 1
-                number = f"{year}{city4}01{serial[(year, city4)]:06d}"
-                if draw < 0.15:
-                    number_source, source = RegistrationNumberSource.ISSUED, ContractSource.ENTERED
-                else:
-                    number_source, source = RegistrationNumberSource.NATIONAL, ContractSource.NATIONAL
-            kind = KINDS[category_codes[i][0]]
-            yield (ContractStatus.REGISTERED.value, str(source), f"{WORDS[i % 10]}{kind}合同",
-                   f"卖方单位{i % 50000:05d}", f"买方单位{(i * 7) % 50000:05d}", seller, buyers[i], category[i],
-                   field[i], seller_nature[i], buyer_nature[i], ip_type[i], plan[i], total_fen[i], tech_fen[i],
-                   number, str(number_source), day, signed, at, at) + constant_values
-
-    table = connection.ops.quote_name(TechContract._meta.db_table)
-    column_sql = ", ".join(connection.ops.quote_name(c) for c in columns)
-    if not postgres:
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA synchronous = OFF")  # a scratch file: no fsync while loading
-    with transaction.atomic(), connection.cursor() as cursor:
-        if postgres:
-            with cursor.cursor.copy(f"COPY {table} ({column_sql}) FROM STDIN") as copy:
-                for row in rows():
-                    copy.write_row(row)
-        else:
-            # The secondary indexes are built once after the rows (the same ones, from their own definitions).
-            cursor.execute("SELECT sql, name FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
-                           "AND sql IS NOT NULL", [TechContract._meta.db_table])
-            indexes = cursor.fetchall()
-            for _sql, name in indexes:
-                cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
-            sql = f"INSERT INTO {table} ({column_sql}) VALUES ({', '.join(['%s'] * len(columns))})"
-            it = rows()
-            while True:
-                chunk = list(itertools.islice(it, 50_000))
-                if not chunk:
-                    break
-                cursor.executemany(sql, chunk)
-            for index_sql, _name in indexes:
-                cursor.execute(index_sql)
+    if postgres:
+        _copy_postgres(connection, meta.db_table, columns, list(data.values()), constant_columns,
+                       list(constants.values()), say=say)
+    else:
+        _insert_sqlite(connection, meta.db_table, columns, list(data.values()), constant_columns,
+                       list(constants.values()), say=say)
     return n
+
+
+@contextlib.contextmanager
+def loading(connection):
+    """Settings of the scratch connection while it is filled (insert and summary build), put back after.
+
+    SQLite: no rollback journal and no fsync (``journal_mode=OFF``, ``synchronous=OFF``: a crash loses a
+    throwaway file), a 1 GiB page cache and temporary b-trees in memory, so that index builds and the
+    rebuild's GROUP BYs sort in memory. PostgreSQL: ``synchronous_commit=off`` and more memory for sorts,
+    hashes and index builds, for this session only. Neither changes a row that is written."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            for pragma in ("journal_mode = OFF", "synchronous = OFF", "cache_size = -1048576", "temp_store = MEMORY"):
+                cursor.execute(f"PRAGMA {pragma}")
+            restore = ("journal_mode = WAL", "synchronous = NORMAL", "cache_size = -2000", "temp_store = DEFAULT")
+        else:
+            for setting in ("synchronous_commit = off", "work_mem = '256MB'", "maintenance_work_mem = '512MB'"):
+                cursor.execute(f"SET {setting}")
+            restore = ("synchronous_commit", "work_mem", "maintenance_work_mem")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            for item in restore:
+                cursor.execute(f"PRAGMA {item}" if connection.vendor == "sqlite" else f"RESET {item}")
+
+
+def _sql_literal(value) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int):
+        return str(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _insert_sqlite(connection, table, columns, data, constant_columns, constants, *, say) -> None:
+    """One transaction of executemany with the constant columns as SQL literals; the table's secondary
+    indexes dropped first and recreated after from their own stored definitions (the same indexes)."""
+    from django.db import transaction
+
+    qn = connection.ops.quote_name
+    column_sql = ", ".join(qn(c) for c in [*columns, *constant_columns])
+    values_sql = ", ".join(["%s"] * len(columns) + [_sql_literal(v) for v in constants])
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT sql, name FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
+                       "AND sql IS NOT NULL", [table])
+        indexes = cursor.fetchall()
+        for _sql, name in indexes:
+            cursor.execute(f"DROP INDEX {qn(name)}")
+        cursor.executemany(f"INSERT INTO {qn(table)} ({column_sql}) VALUES ({values_sql})", zip(*data))
+        say(f"  executemany {time.perf_counter() - started:.1f} 秒")
+        started = time.perf_counter()
+        for index_sql, _name in indexes:
+            cursor.execute(index_sql)
+        say(f"  重建 {len(indexes)} 个索引 {time.perf_counter() - started:.1f} 秒")
+
+
+def _copy_text(value) -> str:
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    text = str(value)
+    if any(ch in text for ch in "\\\t\n\r"):
+        raise ValueError(f"bench data value needs COPY escaping: {text!r}")
+    return text
+
+
+def _copy_postgres(connection, table, columns, data, constant_columns, constants, *, say) -> None:
+    """One COPY (text format, built in large chunks) with the table's foreign keys, unique constraints and
+    secondary indexes dropped first and recreated after from their own definitions (pg_get_constraintdef /
+    pg_get_indexdef): the same constraints, validated once over the whole table instead of row by row."""
+    from django.db import transaction
+
+    qn = connection.ops.quote_name
+    column_sql = ", ".join(qn(c) for c in [*columns, *constant_columns])
+    suffix = "".join("\t" + _copy_text(v) for v in constants) + "\n"
+    text_columns = [values if None not in values and all(isinstance(v, str) for v in values)
+                    else ["\\N" if v is None else str(v) for v in values] for values in data]
+    for values in data:  # generated from fixed templates: a sample shows no tab, newline or backslash
+        for v in values[:1000]:
+            _copy_text(v)
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                       "WHERE conrelid = %s::regclass AND contype IN ('f', 'u') ORDER BY conname", [table])
+        constraints = cursor.fetchall()
+        for name, _definition in constraints:
+            cursor.execute(f"ALTER TABLE {qn(table)} DROP CONSTRAINT {qn(name)}")
+        cursor.execute("SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+                       "WHERE i.indrelid = %s::regclass AND NOT i.indisprimary AND NOT EXISTS "
+                       "(SELECT 1 FROM pg_constraint c WHERE c.conrelid = i.indrelid AND c.conindid = i.indexrelid) ORDER BY 1", [table])
+        indexes = cursor.fetchall()
+        for name, _definition in indexes:
+            cursor.execute(f"DROP INDEX {name}")
+        with cursor.cursor.copy(f"COPY {qn(table)} ({column_sql}) FROM STDIN") as copy:
+            chunk = 100_000
+            for start in range(0, len(text_columns[0]), chunk):
+                lines = zip(*(values[start:start + chunk] for values in text_columns))
+                copy.write(suffix.join("\t".join(line) for line in lines) + suffix)
+        say(f"  COPY {time.perf_counter() - started:.1f} 秒")
+        started = time.perf_counter()
+        for _name, definition in indexes:
+            cursor.execute(definition)
+        for name, definition in constraints:
+            cursor.execute(f"ALTER TABLE {qn(table)} ADD CONSTRAINT {qn(name)} {definition}")
+        say(f"  重建 {len(indexes)} 个索引、{len(constraints)} 个约束 {time.perf_counter() - started:.1f} 秒")
