@@ -11,8 +11,9 @@ from techmarket.portal.headlines import register_headline
 
 
 @register_headline("contract_amount", label=_("本年技术合同成交额"), unit=_("万元"), icon="file-earmark-text")
-def contract_amount_this_year(city) -> Decimal:
+def contract_amount_this_year(city) -> int:
     from techmarket.contractstats.selectors import contract_stats_headline
 
     row = contract_stats_headline(year=timezone.localdate().year, region=city.region)["output"]
-    return (Decimal(row["contract_amount_fen"]) / 1_000_000).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    # Whole 万元: the card has room for about six digits.
+    return int((Decimal(row["contract_amount_fen"]) / 1_000_000).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
