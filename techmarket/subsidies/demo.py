@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from techmarket.accounts.models import User
 from techmarket.accounts.roles import Role
+from techmarket.core.errors import ApplicationError
 from techmarket.directory.models import Organization, Qualification
 
 from . import services
@@ -103,7 +104,7 @@ def _run_round(city4: str, name: str, *, bureau, checker, today: datetime.date, 
             try:
                 d = services.declaration_create(round_=round_, by=user, data={
                     "policy": policy.pk, "statement": "按平台登记合同和付款记录申报。"})
-            except Exception:  # a policy's location condition the unit does not meet: it does not declare
+            except ApplicationError:  # a condition the unit does not meet (e.g. location): no declaration
                 continue
             if services.missing_evidence(d):
                 _attach_local_transfer_proof(d, user)
