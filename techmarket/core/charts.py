@@ -277,7 +277,9 @@ def echarts_bar(categories: Sequence[str], series: Mapping[str, Sequence[float]]
         "xAxis": value_axis if horizontal else category_axis,
         "yAxis": ({**category_axis, "inverse": True} if horizontal else value_axis),
         "series": [{"name": name, "type": "bar", "data": [_json_number(v) for v in values],
-                    "label": {"show": len(categories) * len(names) <= 36,
+                    # Value labels only where they cannot collide: upright bars in groups are narrow.
+                    "label": {"show": len(categories) * len(names) <= 36
+                              and (horizontal or len(names) == 1 or len(categories) <= 6),
                               "position": "right" if horizontal else "top"}}
                    for name, values in data.items()],
     })
