@@ -37,6 +37,7 @@ from techmarket.accounts.permissions import city_of
 from techmarket.achievements.lifecycle import full_clean
 from techmarket.contractstats import services as contractstats
 from techmarket.core.audit import record_change
+from techmarket.core.dates import date_clean
 from techmarket.core.errors import ApplicationError, ErrorItem
 from techmarket.core.models import ObjectChange
 from techmarket.core.workflows import _status_label, policy_allows, transition
@@ -94,18 +95,6 @@ def _guard(contract: TechContract, action: str, by, *, comment: str = "") -> Non
         raise PermissionDenied(_("只有合同的卖方单位可以“{a}”").format(a=spec.label))
     if spec.comment_required and not (comment or "").strip():
         raise ApplicationError(_("请填写{a}的意见或原因").format(a=spec.label), field="comment", code="required")
-
-
-def _date(value, *, field: str, label) -> datetime.date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
-        return value
-    try:
-        return datetime.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise ApplicationError(_("{label}格式应为 YYYY-MM-DD").format(label=label), field=field,
-                               code="invalid_date") from None
 
 
 def _notify(users, *, contract: TechContract, title: str, body: str = "") -> None:
@@ -302,7 +291,7 @@ def contract_register(*, contract: TechContract, by, registration_number: str | 
     point = contract.registration_point
     setting = registration_setting_for(point)
     today = timezone.localdate()
-    on = _date(registered_on, field="registered_on", label=_("登记日期"))
+    on = date_clean(registered_on, field="registered_on", label=_("登记日期"))
     if setting is not None and setting.issues_numbers:
         if registration_number:
             raise ApplicationError(_("{city}由本平台发放登记编号，请不要填写登记编号").format(city=point.city.name),

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from techmarket.achievements.lifecycle import full_clean
 from techmarket.core.audit import record_change, snapshot
+from techmarket.core.dates import date_clean
 from techmarket.core.errors import ApplicationError, ErrorItem
 from techmarket.core.models import ObjectChange
 from techmarket.core.money import yuan_str, yuan_to_fen
@@ -155,20 +156,6 @@ def clean_amount(value, *, field: str, label, required: bool = False) -> int | N
     return fen
 
 
-def _date(value, *, field: str) -> datetime.date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    if isinstance(value, datetime.date):
-        return value
-    try:
-        return datetime.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise ApplicationError(_("{label}格式应为 YYYY-MM-DD").format(label=DATE_FIELDS[field]), field=field,
-                               code="invalid_date") from None
-
-
 def _organization(value, *, field: str, label) -> Organization | None:
     if value is None or value == "":
         return None
@@ -244,7 +231,7 @@ _FIELD_RULES = {
     "total_amount": partial(clean_amount, field="total_amount", label=FIELD_LABELS["total_amount"], required=True),
     **{name: partial(clean_amount, field=name, label=label, required=False)
        for name, label in OPTIONAL_MONEY_FIELDS.items()},
-    **{name: partial(_date, field=name) for name in DATE_FIELDS},
+    **{name: partial(date_clean, field=name, label=label) for name, label in DATE_FIELDS.items()},
     "broker": _broker,
     "broker_agency": _agency,
     "non_technical_costs": _costs,

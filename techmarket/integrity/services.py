@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from techmarket.core.audit import record_change, snapshot
+from techmarket.core.dates import date_clean
 from techmarket.core.errors import ApplicationError, ErrorItem
 from techmarket.core.models import ObjectChange
 from techmarket.directory.credit_code import credit_code_problem, normalize
@@ -53,20 +54,6 @@ class _Errors:
     def raise_if_any(self) -> None:
         if self.items:
             raise ApplicationError(errors=self.items)
-
-
-def _date(value, field: str) -> datetime.date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    if isinstance(value, datetime.date):
-        return value
-    try:
-        return datetime.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise ApplicationError(_("{label}格式应为 YYYY-MM-DD").format(label=DATE_LABELS[field]), field=field,
-                               code="invalid_date") from None
 
 
 def _instance(model, value, *, field: str, label: str):
@@ -129,7 +116,7 @@ def _apply(record: IntegrityRecord, data: dict) -> None:
             record.subject_credit_code = code
     for name in ("effective_from", "effective_to"):
         if name in data:
-            day = e.take(_date, data[name], name)
+            day = e.take(date_clean, data[name], field=name, label=DATE_LABELS[name])
             if day is not None or not data[name]:
                 setattr(record, name, day)
     if "region" in data:
@@ -248,7 +235,7 @@ def integrity_record_revoke(*, record: IntegrityRecord, by, reason: str,
         e.add("reason", "required", _("请填写撤销理由"))
     elif len(reason) > 200:
         e.add("reason", "too_long", _("撤销理由不能超过 200 个字"))
-    day = e.take(_date, revoked_on, "revoked_on") if revoked_on not in (None, "") else timezone.localdate()
+    day = e.take(date_clean, revoked_on, field="revoked_on", label=DATE_LABELS["revoked_on"]) if revoked_on not in (None, "") else timezone.localdate()
     if day is not None and day > timezone.localdate():
         e.add("revoked_on", "in_future", _("撤销日期不能晚于今天"))
     e.raise_if_any()
