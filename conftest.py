@@ -51,3 +51,9 @@ def pytest_sessionfinish(session, exitstatus):
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _search_dir(settings, tmp_path):
+    # Each test gets its own embedded index directory (created only when a test searches).
+    settings.TECHMARKET_SEARCH_DIR = str(tmp_path / "search")

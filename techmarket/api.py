@@ -35,6 +35,7 @@ def _register() -> None:
     from techmarket.feedback.api import router as feedback_router
     from techmarket.notifications.api import router as notifications_router
     from techmarket.portal.api import router as portal_router
+    from techmarket.matching.api import router as matching_router
     from techmarket.regions.api import router as regions_router
     from techmarket.taxonomies.api import router as taxonomies_router
 
@@ -46,6 +47,7 @@ def _register() -> None:
     api.add_router("/v1/", feedback_router)
     api.add_router("/v1/", disclosure_router)
     api.add_router("/v1/", portal_router)
+    api.add_router("/v1/", matching_router)
     api.add_router("/v1/", achievements_router)
     api.add_router("/v1/", demands_router)
     api.add_router("/v1/", listings_router)

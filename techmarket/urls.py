@@ -27,5 +27,6 @@ urlpatterns = [
     path("", include("techmarket.notifications.urls")),
     path("", include("techmarket.feedback.urls")),
     path("", include("techmarket.disclosure.urls")),
+    path("", include("techmarket.matching.urls")),
     path("", include("techmarket.portal.urls")),
 ]

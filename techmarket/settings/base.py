@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "techmarket.integrity",
     "techmarket.subsidies",
     "techmarket.targets",
+    "techmarket.matching",
     "techmarket.listings",
     "techmarket.auctions",
     "techmarket.deals",
@@ -190,6 +191,15 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+TECHMARKET_SEARCH_ENGINE = env_str("TECHMARKET_SEARCH_ENGINE", "auto",
+                                    "Search engine: auto (PostgreSQL engine on PostgreSQL, embedded tantivy index "
+                                    "otherwise), embedded or postgres.")
+TECHMARKET_SEARCH_DIR = env_str("TECHMARKET_SEARCH_DIR", "",
+                                "Directory of the embedded search index. Empty: TECHMARKET_VAR_DIR/search.")
+TECHMARKET_PUSH_TOP_N = env_int("TECHMARKET_PUSH_TOP_N", 10,
+                                "How many top-matched experts and institutions a published demand or challenge "
+                                "is pushed to.")
 
 TECHMARKET_PDF_FONT = env_str("TECHMARKET_PDF_FONT", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
                               "TrueType/TTC CJK font used in PDFs and server-side charts.")

@@ -21,8 +21,13 @@ class Command(BaseCommand):
         if not settings.TECHMARKET_DEMO:
             self.stderr.write("未处于演示模式（TECHMARKET_DEMO 不是 1），不写入任何数据。")
             sys.exit(2)
+        from techmarket.matching.engines import index_updates_deferred
+        from techmarket.matching.services import search_reindex
+
         loader = DemoLoader(self.stdout, bulk=not options["no_bulk"], market=not options["no_market"])
-        loader.run()
+        with index_updates_deferred():  # one index rebuild at the end instead of a task per record
+            loader.run()
+        self.stdout.write("检索索引：%d 条记录\n" % search_reindex())
         self.stdout.write("\n演示账号（密码均为 %s）：\n" % PASSWORD)
         width = max(len(u) for u, _r, _o in loader.accounts)
         for username, roles, org in loader.accounts:

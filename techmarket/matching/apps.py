@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class MatchingConfig(AppConfig):
+    name = "techmarket.matching"
+    verbose_name = "检索与匹配"
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401  (index updates after commit)

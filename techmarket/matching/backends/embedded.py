@@ -1,0 +1,270 @@
+"""The embedded engine: a tantivy index in ``TECHMARKET_SEARCH_DIR`` (the default install).
+
+tantivy measured better than SQLite FTS5 for this workload (docs/benchmarks.md, "Search engines"): its
+top-k collection skips documents that cannot enter the top k, where FTS5's ``bm25()`` scores every
+matching row, so long OR queries over common terms stay fast at a million documents.
+
+Terms come analysed (``matching.analysis``) and are indexed with the whitespace tokenizer, so tantivy
+never segments Chinese itself. Only one process may write (tantivy holds a lock file): the task worker and
+the management commands. Readers reload on the writer's commit.
+"""
+from __future__ import annotations
+
+import datetime
+import os
+import shutil
+import threading
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+import tantivy
+
+from .base import FIELD_WEIGHTS, EngineHit, EngineQuery, EngineResult, IndexEntry, SearchBackend
+
+SCHEMA_VERSION = "1"
+_TEXT_FIELDS = ("title", "keywords", "body")
+_NO_DATE = 0
+
+
+def _schema() -> tantivy.Schema:
+    b = tantivy.SchemaBuilder()
+    b.add_text_field("key", stored=True, tokenizer_name="raw")
+    b.add_text_field("type", tokenizer_name="raw", index_option="basic")
+    for name in _TEXT_FIELDS:
+        b.add_text_field(name, tokenizer_name="whitespace", index_option="freq")
+    b.add_text_field("category", stored=True, tokenizer_name="raw", index_option="basic")
+    b.add_text_field("visible", tokenizer_name="raw", index_option="basic")  # "public", "org:7", "r:410105"
+    b.add_text_field("region", tokenizer_name="raw", index_option="basic")
+    b.add_text_field("field", tokenizer_name="raw", index_option="basic")
+    b.add_integer_field("trl", indexed=True, fast=True)
+    b.add_integer_field("pmin", indexed=True, fast=True)
+    b.add_integer_field("pmax", indexed=True, fast=True)
+    b.add_integer_field("date", indexed=True, fast=True)  # yyyymmdd, 0 when unknown
+    return b.build()
+
+
+def _date_int(day: datetime.date | None) -> int:
+    return day.year * 10000 + day.month * 100 + day.day if day else _NO_DATE
+
+
+def _visibility_terms(entry: IndexEntry) -> list[str]:
+    terms = [f"r:{code}" for code in entry.regions]
+    if entry.public:
+        terms.append("public")
+    if entry.owner_org:
+        terms.append(f"org:{entry.owner_org}")
+    return terms
+
+
+def _document(entry: IndexEntry) -> tantivy.Document:
+    doc = tantivy.Document()
+    doc.add_text("key", entry.key)
+    doc.add_text("type", entry.doc_type)
+    if entry.title:
+        doc.add_text("title", " ".join(entry.title))
+    if entry.keywords:
+        doc.add_text("keywords", " ".join(entry.keywords))
+    if entry.body:
+        doc.add_text("body", " ".join(entry.body))
+    doc.add_text("category", entry.category or "")
+    for term in _visibility_terms(entry):
+        doc.add_text("visible", term)
+    for code in entry.regions:
+        doc.add_text("region", code)
+    for code in entry.tech_fields:
+        doc.add_text("field", code)
+    if entry.trl is not None:
+        doc.add_integer("trl", int(entry.trl))
+    if entry.price_min_fen is not None or entry.price_max_fen is not None:
+        low = entry.price_min_fen if entry.price_min_fen is not None else entry.price_max_fen
+        high = entry.price_max_fen if entry.price_max_fen is not None else entry.price_min_fen
+        doc.add_integer("pmin", int(low))
+        doc.add_integer("pmax", int(high))
+    doc.add_integer("date", _date_int(entry.date))
+    return doc
+
+
+class EmbeddedBackend(SearchBackend):
+    name = "techmarket-embedded"
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        self.path = Path(path)
+        self._index: tantivy.Index | None = None
+        self._schema = _schema()
+        self._lock = threading.Lock()
+
+    # -- opening --
+    def _open(self) -> tantivy.Index:
+        if self._index is None:
+            with self._lock:
+                if self._index is None:
+                    self.path.mkdir(parents=True, exist_ok=True)
+                    version = self.path / "SCHEMA_VERSION"
+                    if version.exists() and version.read_text().strip() != SCHEMA_VERSION:
+                        self._wipe()
+                    index = tantivy.Index(self._schema, path=str(self.path), reuse=True)
+                    index.config_reader(reload_policy="OnCommit")
+                    version.write_text(SCHEMA_VERSION)
+                    self._index = index
+        return self._index
+
+    def _wipe(self) -> None:
+        for child in self.path.iterdir():
+            if child.is_dir():
+                shutil.rmtree(child)
+            else:
+                child.unlink()
+
+    def _writer(self, *, heap: int = 64_000_000, threads: int = 1):
+        index = self._open()
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                return index.writer(heap, threads)
+            except ValueError:  # another process holds the writer lock: wait for it
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+
+    def _searcher(self) -> tantivy.Searcher:
+        index = self._open()
+        index.reload()
+        return index.searcher()
+
+    # -- writing --
+    def upsert(self, entries: Iterable[IndexEntry]) -> int:
+        entries = list(entries)
+        if not entries:
+            return 0
+        writer = self._writer()
+        try:
+            for entry in entries:
+                writer.delete_documents_by_term("key", entry.key)
+                writer.add_document(_document(entry))
+            writer.commit()
+        except BaseException:
+            writer.rollback()
+            raise
+        finally:
+            writer.wait_merging_threads()
+        return len(entries)
+
+    def delete(self, keys: Iterable[str]) -> int:
+        keys = list(keys)
+        if not keys:
+            return 0
+        writer = self._writer()
+        try:
+            for key in keys:
+                writer.delete_documents_by_term("key", key)
+            writer.commit()
+        finally:
+            writer.wait_merging_threads()
+        return len(keys)
+
+    def clear(self) -> None:
+        writer = self._writer()
+        try:
+            writer.delete_all_documents()
+            writer.commit()
+        finally:
+            writer.wait_merging_threads()
+
+    def bulk_build(self, entries: Iterable[IndexEntry]) -> int:
+        """Empty the index and add every entry with one multi-threaded writer and one commit."""
+        writer = self._writer(heap=512_000_000, threads=max(1, min(4, os.cpu_count() or 1)))
+        n = 0
+        try:
+            writer.delete_all_documents()
+            for entry in entries:
+                writer.add_document(_document(entry))
+                n += 1
+            writer.commit()
+        except BaseException:
+            writer.rollback()
+            raise
+        finally:
+            writer.wait_merging_threads()
+        return n
+
+    # -- reading --
+    def _filters(self, q: EngineQuery) -> list[tantivy.Query]:
+        s = self._schema
+        I = tantivy.FieldType.Integer
+        must: list[tantivy.Query] = []
+        if not q.scope.everything:
+            visible = ["public"] + [f"r:{code}" for code in q.scope.staff_regions]
+            if q.scope.owner_org:
+                visible.append(f"org:{q.scope.owner_org}")
+            must.append(tantivy.Query.term_set_query(s, "visible", visible))
+        if q.doc_types:
+            must.append(tantivy.Query.term_set_query(s, "type", list(q.doc_types)))
+        if q.region:
+            must.append(tantivy.Query.term_query(s, "region", q.region))
+        if q.tech_field:
+            must.append(tantivy.Query.term_query(s, "field", q.tech_field))
+        if q.trl_min is not None or q.trl_max is not None:
+            must.append(tantivy.Query.range_query(s, "trl", I, q.trl_min, q.trl_max))
+        if q.price_min_fen is not None:  # the record's range reaches the lower bound
+            must.append(tantivy.Query.range_query(s, "pmax", I, int(q.price_min_fen), None))
+        if q.price_max_fen is not None:
+            must.append(tantivy.Query.range_query(s, "pmin", I, None, int(q.price_max_fen)))
+        if q.date_from is not None or q.date_to is not None:
+            low = _date_int(q.date_from) if q.date_from else 1
+            high = _date_int(q.date_to) if q.date_to else None
+            must.append(tantivy.Query.range_query(s, "date", I, low, high))
+        return must
+
+    def _text_query(self, terms) -> tantivy.Query:
+        s = self._schema
+        should = []
+        for term in terms:
+            for name in _TEXT_FIELDS:
+                query = tantivy.Query.term_query(s, name, term, index_option="freq")
+                weight = FIELD_WEIGHTS[name]
+                should.append((tantivy.Occur.Should,
+                               query if weight == 1.0 else tantivy.Query.boost_query(query, weight)))
+        return tantivy.Query.boolean_query(should)
+
+    def search(self, query: EngineQuery) -> EngineResult:
+        searcher = self._searcher()
+        clauses = [(tantivy.Occur.Must, f) for f in self._filters(query)]
+        for key in query.exclude_keys:
+            clauses.append((tantivy.Occur.MustNot, tantivy.Query.term_query(self._schema, "key", key)))
+        limit = max(0, query.limit)
+        if query.terms:
+            clauses.append((tantivy.Occur.Must, self._text_query(query.terms)))
+            result = searcher.search(tantivy.Query.boolean_query(clauses), limit=limit, offset=query.offset,
+                                     count=True)
+        else:  # no words: the newest records that pass the filters
+            if not any(occur == tantivy.Occur.Must for occur, _q in clauses):
+                clauses.append((tantivy.Occur.Must, tantivy.Query.all_query()))
+            result = searcher.search(tantivy.Query.boolean_query(clauses), limit=limit, offset=query.offset,
+                                     count=True, order_by_field="date")
+        hits = []
+        for score, address in result.hits:
+            doc = searcher.doc(address)
+            hits.append(EngineHit(key=doc.get_first("key"), score=float(score) if query.terms else 0.0,
+                                  category=doc.get_first("category") or ""))
+        return EngineResult(hits=hits, total=int(result.count or 0))
+
+    def doc_freq(self, term: str) -> int:
+        searcher = self._searcher()
+        return max(searcher.doc_freq(name, term) for name in _TEXT_FIELDS)
+
+    def count(self) -> int:
+        return int(self._searcher().num_docs)
+
+    def size_bytes(self) -> int:
+        if not self.path.exists():
+            return 0
+        return sum(p.stat().st_size for p in self.path.rglob("*") if p.is_file())
+
+    def keys(self) -> set[str]:
+        searcher = self._searcher()
+        n = searcher.num_docs
+        if not n:
+            return set()
+        result = searcher.search(tantivy.Query.all_query(), limit=n, count=False)
+        return {searcher.doc(address).get_first("key") for _score, address in result.hits}

@@ -1,0 +1,271 @@
+"""Search (SPEC §2 X1): one box over achievements, demands, experts and organizations.
+
+``search()`` is what the search page, the API and ``search_eval`` call. It analyses the query, asks the
+deployment's engine for BM25-ranked hits the reader may see, applies the field prior
+(``matching.ranking``) to the first ``RERANK_WINDOW`` results, and loads the records, checking each one
+against the database once more (a record that expired or was withdrawn a moment ago is never shown,
+whatever the index still says).
+"""
+from __future__ import annotations
+
+import datetime
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from techmarket.accounts.permissions import is_authenticated, is_region_staff
+from techmarket.core.errors import ApplicationError
+
+from .analysis import analyzer, analyzer_reset, domain_word_clean, query_terms
+from .backends.base import EngineHit, EngineQuery, Scope
+from .documents import key_split
+from .engines import engine
+from .models import DocType, DomainWord
+from .ranking import RERANK_WINDOW, field_prior_rerank
+
+MAX_PAGE = 500
+MAX_QUERY_CHARS = 200
+
+
+@dataclass
+class SearchFilters:
+    doc_type: str | None = None
+    region: str | None = None
+    field: str | None = None
+    trl_min: int | None = None
+    trl_max: int | None = None
+    price_min_fen: int | None = None
+    price_max_fen: int | None = None
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+
+
+@dataclass
+class SearchHit:
+    doc_type: str
+    object_id: int
+    score: float
+    record: object
+    category: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.doc_type}:{self.object_id}"
+
+
+@dataclass
+class SearchPage:
+    query: str
+    terms: list[str]
+    hits: list[SearchHit]
+    total: int
+    page: int
+    page_size: int
+    took_ms: float = 0.0
+    filters: SearchFilters = field(default_factory=SearchFilters)
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, min(MAX_PAGE, (self.total + self.page_size - 1) // self.page_size))
+
+
+# --- who reads --------------------------------------------------------------------------------------------
+
+def scope_for(user) -> Scope:
+    if not is_authenticated(user):
+        return Scope.public()
+    if getattr(user, "is_superuser", False):
+        return Scope(everything=True)
+    regions: tuple[str, ...] = ()
+    if is_region_staff(user) and user.region_id:
+        regions = (user.region.code,)
+    return Scope(staff_regions=regions, owner_org=user.organization_id)
+
+
+# --- the records behind hits --------------------------------------------------------------------------------
+
+def _models():
+    from techmarket.achievements.models import Achievement
+    from techmarket.demands.models import Demand
+    from techmarket.directory.models import Organization, Person
+
+    return {DocType.ACHIEVEMENT: Achievement, DocType.DEMAND: Demand, DocType.EXPERT: Person,
+            DocType.ORGANIZATION: Organization}
+
+
+_RELATED = {
+    DocType.ACHIEVEMENT: ("region", "tech_field", "owner_organization", "discipline"),
+    DocType.DEMAND: ("region", "tech_field", "owner_organization"),
+    DocType.EXPERT: ("region", "organization"),
+    DocType.ORGANIZATION: ("region",),
+}
+
+
+def record_visible(user, doc_type: str, record) -> bool:
+    """The database's word on whether ``user`` may see ``record`` (the index's is only a first filter)."""
+    if doc_type in (DocType.ACHIEVEMENT, DocType.DEMAND):
+        from techmarket.achievements.records import can_view
+
+        return can_view(user, record)
+    return True  # experts and organizations: public registry views
+
+
+def records_for(hits: Iterable[EngineHit], user, *, check: bool = True) -> list[SearchHit]:
+    hits = list(hits)
+    by_type: dict[str, list[int]] = {}
+    for hit in hits:
+        by_type.setdefault(hit.doc_type, []).append(hit.object_id)
+    models = _models()
+    loaded: dict[tuple[str, int], object] = {}
+    for doc_type, ids in by_type.items():
+        for obj in models[doc_type].objects.select_related(*_RELATED[doc_type]).filter(pk__in=ids):
+            loaded[(doc_type, obj.pk)] = obj
+    out = []
+    for hit in hits:
+        record = loaded.get((hit.doc_type, hit.object_id))
+        if record is None or (check and not record_visible(user, hit.doc_type, record)):
+            continue
+        out.append(SearchHit(doc_type=hit.doc_type, object_id=hit.object_id, score=hit.score, record=record,
+                             category=hit.category))
+    return out
+
+
+# --- search ---------------------------------------------------------------------------------------------------
+
+def engine_query(terms: list[str], filters: SearchFilters, scope: Scope, *, limit: int, offset: int = 0,
+                 doc_types: Iterable[str] = (), exclude_keys: Iterable[str] = ()) -> EngineQuery:
+    types = list(doc_types) or ([filters.doc_type] if filters.doc_type else [])
+    return EngineQuery(terms=terms, scope=scope, doc_types=types, region=filters.region, tech_field=filters.field,
+                       trl_min=filters.trl_min, trl_max=filters.trl_max, price_min_fen=filters.price_min_fen,
+                       price_max_fen=filters.price_max_fen, date_from=filters.date_from, date_to=filters.date_to,
+                       exclude_keys=list(exclude_keys), limit=limit, offset=offset)
+
+
+def ranked_hits(terms: list[str], filters: SearchFilters, scope: Scope, *, page: int, page_size: int,
+                doc_types: Iterable[str] = (), exclude_keys: Iterable[str] = ()) -> tuple[list[EngineHit], int]:
+    """The engine hits of one page, with the field prior applied inside the rerank window."""
+    start = (page - 1) * page_size
+    backend = engine()
+    if terms and start + page_size <= RERANK_WINDOW:
+        result = backend.search(engine_query(terms, filters, scope, limit=RERANK_WINDOW, doc_types=doc_types,
+                                             exclude_keys=exclude_keys))
+        hits = field_prior_rerank(result.hits)[start:start + page_size]
+    else:  # deeper pages: the engine's own order below the window (the window is reordered within itself)
+        result = backend.search(engine_query(terms, filters, scope, limit=page_size, offset=start,
+                                             doc_types=doc_types, exclude_keys=exclude_keys))
+        hits = result.hits
+    return hits, result.total
+
+
+def search(*, q: str, user=None, filters: SearchFilters | None = None, page: int = 1,
+           page_size: int = 20) -> SearchPage:
+    started = time.perf_counter()
+    filters = filters or SearchFilters()
+    q = (q or "").strip()[:MAX_QUERY_CHARS]
+    page = max(1, min(int(page), MAX_PAGE))
+    terms = query_terms(q)
+    if q and not terms:  # only stop words or punctuation: nothing to look for
+        return SearchPage(query=q, terms=[], hits=[], total=0, page=page, page_size=page_size, filters=filters)
+    hits, total = ranked_hits(terms, filters, scope_for(user), page=page, page_size=page_size)
+    return SearchPage(query=q, terms=terms, hits=records_for(hits, user), total=total, page=page,
+                      page_size=page_size, took_ms=(time.perf_counter() - started) * 1000, filters=filters)
+
+
+# --- the domain dictionary and the index as a whole ------------------------------------------------------------
+
+def domain_words_add(words: Iterable[str], *, source: str = "") -> int:
+    """Add words to the domain dictionary (existing ones are kept); returns how many were new."""
+    cleaned = list(dict.fromkeys(w for w in (domain_word_clean(w) for w in words) if w))
+    if not cleaned:
+        return 0
+    existing = set(DomainWord.objects.filter(word__in=cleaned).values_list("word", flat=True))
+    new = [DomainWord(word=w, source=source) for w in cleaned if w not in existing]
+    DomainWord.objects.bulk_create(new, ignore_conflicts=True)
+    if new:
+        analyzer(refresh=False).refresh(force=True)
+    return len(new)
+
+
+def domain_words_add_for_keys(keys: Iterable[str]) -> int:
+    """Keywords of the achievements and demands behind ``keys`` join the dictionary."""
+    from techmarket.achievements.models import Achievement
+    from techmarket.demands.models import Demand
+
+    ids: dict[str, list[int]] = {}
+    for key in keys:
+        doc_type, pk = key_split(key)
+        ids.setdefault(doc_type, []).append(pk)
+    words = []
+    for doc_type, model in ((DocType.ACHIEVEMENT, Achievement), (DocType.DEMAND, Demand)):
+        if ids.get(doc_type):
+            for keywords in model.objects.filter(pk__in=ids[doc_type]).values_list("keywords", flat=True):
+                words.extend(keywords or [])
+    return domain_words_add(words, source="keywords")
+
+
+def search_reindex(*, doc_types: Iterable[str] | None = None, progress=None) -> int:
+    """Rebuild the index from the database: dictionary first (all keywords), then every record."""
+    from techmarket.achievements.models import Achievement
+    from techmarket.demands.models import Demand
+
+    from .documents import all_entries, count_records
+
+    words = []
+    for model in (Achievement, Demand):
+        for keywords in model.objects.values_list("keywords", flat=True).iterator():
+            words.extend(keywords or [])
+    domain_words_add(words, source="keywords")
+    analyzer_reset()
+    analyzer()
+    entries = all_entries(doc_types)
+    if progress is not None:
+        entries = progress(entries, count_records(doc_types))
+    return engine().bulk_build(entries)
+
+
+def search_filters_clean(params) -> SearchFilters:
+    """Query-string or API parameters → filters; a bad value is an ApplicationError naming the field."""
+    from techmarket.achievements.selectors import yuan_filter_value
+    from techmarket.core.dates import date_clean
+    from techmarket.regions.models import Region
+    from techmarket.taxonomies.models import Term
+
+    def text(name):
+        value = params.get(name)
+        return str(value).strip() if value not in (None, "") else None
+
+    def trl(name, label):
+        value = text(name)
+        if value is None:
+            return None
+        if not value.isdigit() or not 1 <= int(value) <= 9:
+            raise ApplicationError(_("{label}须为 1–9 的整数").format(label=label), field=name, code="invalid")
+        return int(value)
+
+    doc_type = text("type")
+    if doc_type and doc_type not in DocType.values:
+        raise ApplicationError(_("类型取值无效：{v}（可选 {c}）").format(v=doc_type, c="、".join(DocType.values)),
+                               field="type", code="invalid_choice")
+    region = text("region")
+    if region and not Region.objects.filter(code=region).exists():
+        raise ApplicationError(_("区域代码无效：{c}").format(c=region), field="region", code="invalid_region")
+    tech_field = text("field")
+    if tech_field and not Term.objects.filter(scheme__code="hitech_domains", code=tech_field).exists():
+        raise ApplicationError(_("技术领域代码无效：{c}").format(c=tech_field), field="field", code="unknown_term")
+    filters = SearchFilters(
+        doc_type=doc_type, region=region, field=tech_field,
+        trl_min=trl("trl_min", _("技术就绪水平下限")), trl_max=trl("trl_max", _("技术就绪水平上限")),
+        price_min_fen=yuan_filter_value(text("price_min"), "price_min"),
+        price_max_fen=yuan_filter_value(text("price_max"), "price_max"),
+        date_from=date_clean(text("date_from"), field="date_from", label=_("起始日期")),
+        date_to=date_clean(text("date_to"), field="date_to", label=_("截止日期")))
+    if filters.trl_min and filters.trl_max and filters.trl_min > filters.trl_max:
+        raise ApplicationError(_("技术就绪水平下限不能高于上限"), field="trl_min", code="invalid_range")
+    if (filters.price_min_fen is not None and filters.price_max_fen is not None
+            and filters.price_min_fen > filters.price_max_fen):
+        raise ApplicationError(_("价格下限不能高于价格上限"), field="price_min", code="invalid_range")
+    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+        raise ApplicationError(_("起始日期不能晚于截止日期"), field="date_from", code="invalid_range")
+    return filters

@@ -1,0 +1,229 @@
+"""The analyzer and the two engines behind the one search interface."""
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from techmarket.achievements.tests.factories import achievement_in_state, term
+from techmarket.matching.analysis import Analyzer, normalize, tokenize
+from techmarket.matching.backends.base import EngineQuery, IndexEntry, Scope
+from techmarket.matching.engines import engine, index_now
+from techmarket.matching.ranking import field_prior_rerank
+from techmarket.matching.services import domain_words_add, search, search_filters_clean
+
+# --- analyzer -----------------------------------------------------------------------------------------------
+
+
+def test_normalize_folds_width_and_case():
+    assert normalize("ＳＯＣ　估计ＡＢｃ") == "soc 估计abc"
+
+
+def test_stop_words_and_punctuation_are_dropped():
+    a = Analyzer()
+    terms = a.tokenize("一种基于深度学习的电池健康状态估计方法，（实验）")
+    assert "的" not in terms and "基于" not in terms and "，" not in terms and "（" not in terms
+    assert "电池" in terms and "健康" in terms
+
+
+def test_domain_words_keep_terms_whole():
+    a = Analyzer()
+    assert "平方和优化" not in a.tokenize("平方和优化控制器")
+    a.add_words(["平方和优化"])
+    assert "平方和优化" in a.tokenize("平方和优化控制器")
+
+
+@pytest.mark.django_db
+def test_keywords_saved_by_another_process_reach_the_analyzer(owner, bureau):
+    domain_words_add(["磁流变阻尼器"], source="manual")
+    assert "磁流变阻尼器" in tokenize("基于磁流变阻尼器的减振系统")
+
+
+@pytest.mark.django_db
+def test_taxonomy_names_are_in_the_dictionary():
+    assert "新能源与高效节能" in tokenize("新能源与高效节能领域的储能技术") or "高效节能" in tokenize(
+        "新能源与高效节能领域的储能技术")
+
+
+# --- both engines on a small fixed corpus -------------------------------------------------------------------
+
+def _entry(n, title, body, *, category="", public=True, regions=("410000", "410100", "410105"), trl=None,
+           price=None, day=None, keywords=()):
+    a = Analyzer()
+    return IndexEntry(key=f"achievement:{n}", doc_type="achievement", object_id=n, title=a.tokenize(title),
+                      keywords=[t for k in keywords for t in a.tokenize(k)], body=a.tokenize(body),
+                      category=category, public=public, owner_org=100 + n, regions=list(regions),
+                      tech_fields=["08", "0801"] if n % 2 else ["01"], trl=trl, price_min_fen=price,
+                      price_max_fen=price, date=day)
+
+
+CORPUS = [
+    _entry(1, "锂离子电池健康状态估计", "基于电化学阻抗谱估计锂离子电池的健康状态和剩余寿命。", category="d:1",
+           trl=6, price=50_000_000, day=datetime.date(2026, 3, 1)),
+    _entry(2, "动力电池热管理系统", "电动汽车动力电池的液冷热管理与温度均衡控制。", category="d:1", trl=4,
+           price=20_000_000, day=datetime.date(2026, 5, 1)),
+    _entry(3, "小麦抗旱品种选育", "通过分子标记辅助选择培育抗旱小麦新品种。", category="d:2", trl=7,
+           day=datetime.date(2025, 9, 1), regions=("410000", "410600")),
+    _entry(4, "电池级碳酸锂提纯工艺", "盐湖卤水提锂并制备电池级碳酸锂。", category="d:3", trl=5,
+           price=80_000_000, day=datetime.date(2026, 1, 15), keywords=["碳酸锂", "提纯"]),
+    _entry(5, "未发布的电池回收技术", "废旧锂离子电池的回收拆解。", category="d:1", public=False),
+]
+
+
+def _keys(result):
+    return [h.key for h in result.hits]
+
+
+def test_both_engines_rank_the_fixed_corpus_the_same_way(any_engine, db):
+    backend = engine()
+    backend.bulk_build(CORPUS)
+    assert backend.count() == 5
+    keys = _keys(backend.search(EngineQuery(terms=tokenize("锂离子电池健康"), limit=10)))
+    assert keys[0] == "achievement:1" and set(keys) == {"achievement:1", "achievement:2", "achievement:4"}
+    q = EngineQuery(terms=["碳酸锂"], limit=10)
+    assert _keys(backend.search(q)) == ["achievement:4"]
+    assert backend.doc_freq("电池") == 4 and backend.doc_freq("不存在的词") == 0
+
+
+def test_title_outweighs_body(any_engine, db):
+    assert tokenize("热管理")
+    backend = engine()
+    backend.bulk_build([_entry(1, "热管理", "电池包设计。"), _entry(2, "电池包设计", "其中涉及热管理。")])
+    assert _keys(backend.search(EngineQuery(terms=tokenize("热管理"), limit=10))) == ["achievement:1", "achievement:2"]
+
+
+def test_filters(any_engine, db):
+    backend = engine()
+    backend.bulk_build(CORPUS)
+    base = dict(terms=["电池"], limit=10)
+    assert set(_keys(backend.search(EngineQuery(**base, trl_min=5)))) == {"achievement:1", "achievement:4"}
+    assert set(_keys(backend.search(EngineQuery(**base, price_max_fen=30_000_000)))) == {"achievement:2"}
+    assert set(_keys(backend.search(EngineQuery(**base, date_from=datetime.date(2026, 2, 1))))) == {
+        "achievement:1", "achievement:2"}
+    assert _keys(backend.search(EngineQuery(terms=["小麦"], region="410100", limit=10))) == []
+    assert _keys(backend.search(EngineQuery(terms=["小麦"], region="410000", limit=10))) == ["achievement:3"]
+    assert set(_keys(backend.search(EngineQuery(**base, tech_field="08")))) == {"achievement:1"}
+
+
+def test_visibility_terms(any_engine, db):
+    backend = engine()
+    backend.bulk_build(CORPUS)
+    q = dict(terms=["回收"], limit=10)
+    assert _keys(backend.search(EngineQuery(**q))) == []
+    assert _keys(backend.search(EngineQuery(**q, scope=Scope(owner_org=105)))) == ["achievement:5"]
+    assert _keys(backend.search(EngineQuery(**q, scope=Scope(staff_regions=("410105",))))) == ["achievement:5"]
+    assert _keys(backend.search(EngineQuery(**q, scope=Scope(staff_regions=("410102",))))) == []
+
+
+def test_upsert_replaces_and_delete_removes(any_engine, db):
+    backend = engine()
+    backend.bulk_build(CORPUS[:2])
+    backend.upsert([_entry(1, "钙钛矿太阳能电池", "钙钛矿薄膜的制备。")])
+    assert _keys(backend.search(EngineQuery(terms=["健康"], limit=10))) == []
+    assert _keys(backend.search(EngineQuery(terms=["钙钛矿"], limit=10))) == ["achievement:1"]
+    backend.delete(["achievement:1"])
+    assert backend.count() == 1 and _keys(backend.search(EngineQuery(terms=["钙钛矿"], limit=10))) == []
+    assert backend.doc_freq("钙钛矿") == 0
+
+
+def test_empty_query_lists_newest_first(any_engine, db):
+    backend = engine()
+    backend.bulk_build(CORPUS[:4])
+    assert _keys(backend.search(EngineQuery(terms=[], limit=2))) == ["achievement:2", "achievement:1"]
+
+
+@pytest.mark.postgres
+def test_postgres_and_embedded_agree(db, settings):
+    from techmarket.matching.backends.embedded import EmbeddedBackend
+    from techmarket.matching.backends.postgres import PostgresBackend
+
+    pg, em = PostgresBackend(), EmbeddedBackend(settings.TECHMARKET_SEARCH_DIR)
+    for backend in (pg, em):
+        backend.bulk_build(CORPUS)
+    # BM25F over one weighted length (PostgreSQL) and tantivy's per-field BM25 differ in the details:
+    # the best result and the result set agree.
+    for text in ("锂离子电池健康状态", "小麦品种", "碳酸锂提纯", "热管理"):
+        q = EngineQuery(terms=tokenize(text), limit=10, scope=Scope(everything=True))
+        pg_keys, em_keys = _keys(pg.search(q)), _keys(em.search(q))
+        assert pg_keys[:1] == em_keys[:1] and set(pg_keys) == set(em_keys), text
+
+
+# --- the field prior ----------------------------------------------------------------------------------------
+
+def test_field_prior_lifts_results_of_the_query_field():
+    from techmarket.matching.backends.base import EngineHit
+
+    hits = [EngineHit("a:1", 10.0, "d:1"), EngineHit("a:2", 9.0, "d:2"), EngineHit("a:3", 8.8, "d:1"),
+            EngineHit("a:4", 8.7, "d:1"), EngineHit("a:5", 2.0, "d:1")]
+    ranked = [h.key for h in field_prior_rerank(hits)]
+    assert ranked[0] == "a:1"                       # the clear winner stays first
+    assert ranked.index("a:3") < ranked.index("a:2")  # same field overtakes a near tie of another field
+    assert ranked[-1] == "a:5"                      # a weak match is not lifted above the rest
+
+
+# --- through the product: records, permissions, updates after commit ---------------------------------------
+
+def test_saved_record_is_indexed_after_commit(any_engine, owner, bureau, anonymous,
+                                              django_capture_on_commit_callbacks):
+    from django.db import connection
+
+    # The fixtures' saves queued their keys for the test transaction's commit, which never comes.
+    connection._search_index_flush = None
+    with django_capture_on_commit_callbacks(execute=True):
+        record = achievement_in_state("published", owner=owner, reviewer=bureau, title="磁悬浮轴承控制技术")
+    assert [h.key for h in search(q="磁悬浮轴承", user=anonymous).hits] == [f"achievement:{record.pk}"]
+    from techmarket.achievements import services as achievement_services
+
+    with django_capture_on_commit_callbacks(execute=True):
+        achievement_services.achievement_act(achievement=record, action="archive", by=owner)
+    assert search(q="磁悬浮轴承", user=anonymous).hits == []
+
+
+def test_draft_never_public_and_district_scope(any_engine, owner, bureau, anonymous, officer_in, officer_out,
+                                               enterprise, reindex):
+    submitted = achievement_in_state("submitted", owner=owner, reviewer=bureau, title="石墨烯导热膜制备")
+    reindex()
+    assert search(q="石墨烯导热膜", user=anonymous).hits == []
+    assert search(q="石墨烯导热膜", user=enterprise).hits == []
+    assert search(q="石墨烯导热膜", user=officer_out).hits == []
+    assert [h.record for h in search(q="石墨烯导热膜", user=officer_in).hits] == [submitted]
+    assert [h.record for h in search(q="石墨烯导热膜", user=owner).hits] == [submitted]
+
+
+def test_stale_index_entry_is_never_served(any_engine, owner, bureau, anonymous, reindex):
+    record = achievement_in_state("published", owner=owner, reviewer=bureau, title="超声波无损检测装置")
+    reindex()
+    type(record).objects.filter(pk=record.pk).update(status="archived")  # no signal: the index still says public
+    assert search(q="超声波无损检测", user=anonymous).hits == []
+
+
+def test_personal_data_never_enters_the_index(any_engine, owner, bureau, reindex):
+    achievement_in_state("published", owner=owner, reviewer=bureau, title="智能灌溉控制器",
+                         abstract="联系电话13812345678，身份证410105199001011234。")
+    reindex()
+    backend = engine()
+    assert backend.doc_freq("13812345678") == 0 and backend.doc_freq("410105199001011234") == 0
+    assert backend.doc_freq("灌溉") == 1
+
+
+def test_index_now_drops_deleted_records(any_engine, owner, bureau, anonymous, reindex):
+    record = achievement_in_state("draft", owner=owner, reviewer=bureau, title="纳米银抗菌涂层")
+    reindex()
+    key = f"achievement:{record.pk}"
+    assert key in engine().keys()
+    type(record).objects.filter(pk=record.pk).delete()
+    assert index_now([key]) == (0, 1)
+    assert key not in engine().keys()
+
+
+def test_filters_clean_names_the_field(db):
+    from techmarket.core.errors import ApplicationError
+
+    for params, field in (({"trl_min": "10"}, "trl_min"), ({"type": "x"}, "type"), ({"region": "999999"}, "region"),
+                          ({"price_min": "abc"}, "price_min"), ({"date_from": "2026-13-01"}, "date_from"),
+                          ({"trl_min": "7", "trl_max": "3"}, "trl_min")):
+        with pytest.raises(ApplicationError) as caught:
+            search_filters_clean(params)
+        assert caught.value.errors[0].field == field
+    assert search_filters_clean({"field": "", "trl_min": "3"}).trl_min == 3
+    assert term("hitech_domains", "10")
