@@ -2,12 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from techmarket.api import api
+from techmarket.core import views as core_views
 
 admin.site.site_header = "科技大市场 管理后台"
 admin.site.site_title = "科技大市场"
 admin.site.index_title = "后台管理"
 
 urlpatterns = [
+    path("healthz/", core_views.healthz, name="healthz"),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("", include("techmarket.accounts.urls")),

@@ -84,3 +84,10 @@ def workflow_action_post(request, *, record, action: str, act: Callable, page: C
             messages.success(request, text)
             return redirect(done(result, action))
     return page(bound)
+
+
+def healthz(request):
+    """Liveness probe for load balancers and the bare page of ``bench_web``: no database, no template."""
+    from django.http import HttpResponse
+
+    return HttpResponse("ok", content_type="text/plain")

@@ -66,6 +66,7 @@ class EngineQuery:
     exclude_keys: Sequence[str] = ()
     limit: int = 20
     offset: int = 0
+    count_total: bool = True                    # pages need the total; matching and evaluation do not
 
 
 @dataclass(slots=True)

@@ -22,7 +22,7 @@ import tantivy
 
 from .base import FIELD_WEIGHTS, EngineHit, EngineQuery, EngineResult, IndexEntry, SearchBackend
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 _TEXT_FIELDS = ("title", "keywords", "body")
 _NO_DATE = 0
 
@@ -50,8 +50,9 @@ def _date_int(day: datetime.date | None) -> int:
 
 def _visibility_terms(entry: IndexEntry) -> list[str]:
     terms = [f"r:{code}" for code in entry.regions]
-    if entry.public:
-        terms.append("public")
+    # "private" lets the public scope exclude the few non-public records (a cheap MUST NOT over a short
+    # posting list) instead of intersecting every query with the long list of public ones.
+    terms.append("public" if entry.public else "private")
     if entry.owner_org:
         terms.append(f"org:{entry.owner_org}")
     return terms
@@ -193,7 +194,7 @@ class EmbeddedBackend(SearchBackend):
         s = self._schema
         I = tantivy.FieldType.Integer
         must: list[tantivy.Query] = []
-        if not q.scope.everything:
+        if not q.scope.everything and (q.scope.staff_regions or q.scope.owner_org):
             visible = ["public"] + [f"r:{code}" for code in q.scope.staff_regions]
             if q.scope.owner_org:
                 visible.append(f"org:{q.scope.owner_org}")
@@ -230,15 +231,17 @@ class EmbeddedBackend(SearchBackend):
     def search(self, query: EngineQuery) -> EngineResult:
         searcher = self._searcher()
         clauses = [(tantivy.Occur.Must, f) for f in self._filters(query)]
+        if not query.scope.everything and not (query.scope.staff_regions or query.scope.owner_org):
+            clauses.append((tantivy.Occur.MustNot, tantivy.Query.term_query(self._schema, "visible", "private")))
         for key in query.exclude_keys:
             clauses.append((tantivy.Occur.MustNot, tantivy.Query.term_query(self._schema, "key", key)))
         limit = max(0, query.limit)
         if query.terms:
             clauses.append((tantivy.Occur.Must, self._text_query(query.terms)))
             result = searcher.search(tantivy.Query.boolean_query(clauses), limit=limit, offset=query.offset,
-                                     count=True)
+                                     count=query.count_total)
         else:  # no words: the newest records that pass the filters
-            if not any(occur == tantivy.Occur.Must for occur, _q in clauses):
+            if not any(occur == tantivy.Occur.Must for occur, _q in clauses):  # MUST NOT alone matches nothing
                 clauses.append((tantivy.Occur.Must, tantivy.Query.all_query()))
             result = searcher.search(tantivy.Query.boolean_query(clauses), limit=limit, offset=query.offset,
                                      count=True, order_by_field="date")
@@ -247,7 +250,8 @@ class EmbeddedBackend(SearchBackend):
             doc = searcher.doc(address)
             hits.append(EngineHit(key=doc.get_first("key"), score=float(score) if query.terms else 0.0,
                                   category=doc.get_first("category") or ""))
-        return EngineResult(hits=hits, total=int(result.count or 0))
+        total = int(result.count) if result.count is not None else query.offset + len(hits)
+        return EngineResult(hits=hits, total=total)
 
     def doc_freq(self, term: str) -> int:
         searcher = self._searcher()
