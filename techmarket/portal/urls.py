@@ -24,6 +24,7 @@ urlpatterns = [
     path("city/<citycode:code>/<slug:kind_slug>/", views.article_list, name="article_list"),
     path("city/<citycode:code>/<slug:kind_slug>/<int:pk>/", views.article_detail, name="article_detail"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
+    # The site search is matching:search at the same path (included first); this name keeps old links working.
     path("search/", views.search, name="search"),
     path("manage/", manage_views.dashboard, name="manage_dashboard"),
     path("manage/articles/", manage_views.article_list, name="manage_article_list"),

@@ -132,8 +132,8 @@ def attachment_download(request, pk: int):
 
 @require_GET
 def search(request):
-    """Until the search module arrives: titles of notices and policies, and the registries to browse."""
-    q = request.GET.get("q", "").strip()[:100]
-    city = city_current(request)
-    results = page_of(request, article_search_public(q=q, city=city)) if q else None
-    return render(request, "portal/search.html", {"q": q, "city": city, "page_obj": results})
+    """The site search moved to the matching app (/search/, ``matching:search``), where notices and policies
+    are a tab; this name stays so that ``{% url 'portal:search' %}`` links keep working."""
+    from techmarket.matching.views import search as site_search
+
+    return site_search(request)

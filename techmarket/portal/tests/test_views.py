@@ -145,12 +145,16 @@ class TestAttachmentDownload:
 
 @pytest.mark.django_db
 class TestSearch:
-    def test_search_finds_published_titles_and_says_what_is_coming(self, client, zhengzhou, zz_admin):
+    def test_search_finds_published_titles_in_the_notices_tab_of_the_site_search(self, client, zhengzhou,
+                                                                                  zz_admin):
+        # The title search moved to the site search (matching:search), where it is a tab (issue 4).
         f.article(by=zz_admin, city=zhengzhou, title="技术合同登记通知", publish=True)
         f.article(by=zz_admin, city=zhengzhou, title="技术合同草稿")
         html = client.get("/search/?q=技术合同").content.decode()
         assert "技术合同登记通知" in html and "技术合同草稿" not in html
-        assert "将随检索模块上线" in html
+        assert "通知公告与政策文件" in html
+        html = client.get(reverse("portal:search") + "?q=技术合同&type=notice").content.decode()
+        assert "技术合同登记通知" in html and "技术合同草稿" not in html
 
 
 @pytest.mark.django_db

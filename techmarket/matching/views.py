@@ -1,0 +1,259 @@
+"""The site search page /search/ (SPEC §2 X1): one box over achievements, demands, experts and organizations.
+
+The page calls ``services.search`` (which checks every hit against the database for this reader), shows
+each result with a highlighted, masked snippet, and offers “您是不是要找” when nothing is found. The
+notices and policy documents the portal's title search used to find are a tab of the same page
+(“通知公告与政策文件”), still limited to the visitor's city.
+
+No query per result: ``services.search`` loads each record type in one query with its region, field and
+organization; the people's and organizations' fields are prefetched in one query per type.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django import forms
+from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from techmarket.core.errors import ApplicationError
+from techmarket.core.forms import add_service_errors
+from techmarket.portal.selectors import city_current
+
+from . import services
+from .models import DocType
+from .snippets import highlight_html, record_snippet_text, record_title, snippet_html
+from .suggest import did_you_mean
+
+PAGE_SIZE = 20
+NOTICE_TAB = "notice"
+FILTER_FIELDS = ("type", "region", "field", "trl_min", "trl_max", "price_min", "price_max", "date_from", "date_to")
+TRL_OPTIONS = [("", gettext_lazy("不限"))] + [(str(n), f"TRL{n}") for n in range(1, 10)]
+
+
+class SearchForm(forms.Form):
+    """Renders the box and the filters and carries the service's errors; the rules live in
+    ``services.search_filters_clean`` (plain text fields, so only its Chinese messages are shown)."""
+
+    q = forms.CharField(label=gettext_lazy("关键词"), required=False, max_length=services.MAX_QUERY_CHARS)
+    type = forms.CharField(required=False, widget=forms.HiddenInput)
+    region = forms.CharField(label=gettext_lazy("区域（含下级）"), required=False, widget=forms.Select)
+    field = forms.CharField(label=gettext_lazy("技术领域"), required=False, widget=forms.Select)
+    trl_min = forms.CharField(label=gettext_lazy("技术就绪水平不低于"), required=False,
+                              widget=forms.Select(choices=TRL_OPTIONS))
+    trl_max = forms.CharField(label=gettext_lazy("技术就绪水平不高于"), required=False,
+                              widget=forms.Select(choices=TRL_OPTIONS))
+    price_min = forms.CharField(label=gettext_lazy("价格/预算不低于（元）"), required=False,
+                                widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    price_max = forms.CharField(label=gettext_lazy("价格/预算不高于（元）"), required=False,
+                                widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    date_from = forms.CharField(label=gettext_lazy("发布日期自"), required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.CharField(label=gettext_lazy("发布日期至"), required=False,
+                              widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        from techmarket.directory.forms import hitech_field_choices, seed_region_choices
+        from techmarket.regions.models import Region
+
+        super().__init__(*args, **kwargs)
+        regions = seed_region_choices()
+        asked = (self.data.get("region") or "").strip()
+        if asked and asked not in _choice_values(regions):
+            found = Region.objects.filter(code=asked).first()
+            if found is not None:  # a region from a link, outside the seed cities: keep it selectable
+                regions = [(found.code, found.full_name)] + regions
+        self.fields["region"].widget.choices = [("", _("全部区域"))] + regions
+        self.fields["field"].widget.choices = [("", _("全部领域"))] + hitech_field_choices()
+
+    def filter_fields(self):
+        return [self[name] for name in FILTER_FIELDS if name != "type"]
+
+
+def _choice_values(choices) -> set[str]:
+    values = set()
+    for value, label in choices:
+        if isinstance(label, (list, tuple)):
+            values |= {v for v, _l in label}
+        else:
+            values.add(value)
+    return values
+
+
+def filter_params(data) -> dict:
+    """The filter parameters of a request (QueryDict or dict), with 2- and 4-digit region codes widened."""
+    from techmarket.regions.selectors import normalize_code
+
+    params = {name: data.get(name) for name in FILTER_FIELDS if data.get(name) not in (None, "")}
+    if params.get("region"):
+        params["region"] = normalize_code(params["region"])
+    return params
+
+
+def page_number(value, *, last: int = services.MAX_PAGE) -> int:
+    """A page number from the query string: anything unreadable is page 1, beyond the end the last page."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return 1
+    return max(1, min(number, last))
+
+
+@dataclass
+class ResultRow:
+    """One result as the page shows it."""
+
+    doc_type: str
+    type_label: str
+    url: str
+    title_html: SafeString
+    snippet_html: SafeString
+    region: str
+    field: str
+    facts: list[str]
+    public: bool
+
+
+def _record_url(doc_type: str, record) -> str:
+    if doc_type in (DocType.ACHIEVEMENT, DocType.DEMAND):
+        # Records not yet public are found only by their owners and reviewers: open the managed view.
+        return record.get_absolute_url() if record.is_public else record.get_manage_url()
+    if doc_type == DocType.EXPERT:
+        return reverse("directory:person_detail", kwargs={"pk": record.pk})
+    return reverse("directory:organization_detail", kwargs={"pk": record.pk})
+
+
+def _facts(doc_type: str, record) -> tuple[str, list[str]]:
+    """(technology field, other short facts) of a record, from the fields loaded with it."""
+    from techmarket.achievements.templatetags.market_ui import market_price
+
+    if doc_type == DocType.ACHIEVEMENT:
+        facts = [f"TRL{record.trl}", _("价格：{p}").format(p=market_price(record)), record.owner_organization.name]
+        return record.tech_field.name, facts
+    if doc_type == DocType.DEMAND:
+        facts = [_("预算：{p}").format(p=market_price(record)), record.owner_organization.name]
+        return record.tech_field.name, facts
+    fields = "、".join(t.name for t in list(record.tech_fields.all())[:3])
+    if doc_type == DocType.EXPERT:
+        organization = record.organization.name if record.organization else ""
+        return fields, [record.get_kind_display(), record.title, organization]
+    return fields, [record.get_kind_display()]
+
+
+def result_rows(result: services.SearchPage) -> list[ResultRow]:
+    hits = result.hits
+    for doc_type in (DocType.EXPERT, DocType.ORGANIZATION):
+        records = [h.record for h in hits if h.doc_type == doc_type]
+        if records:
+            prefetch_related_objects(records, "tech_fields")
+    labels = dict(DocType.choices)
+    rows = []
+    for hit in hits:
+        record = hit.record
+        field, facts = _facts(hit.doc_type, record)
+        public = record.is_public if hit.doc_type in (DocType.ACHIEVEMENT, DocType.DEMAND) else True
+        rows.append(ResultRow(
+            doc_type=hit.doc_type, type_label=str(labels.get(hit.doc_type, hit.doc_type)),
+            url=_record_url(hit.doc_type, record),
+            title_html=highlight_html(record_title(hit.doc_type, record), result.terms),
+            snippet_html=snippet_html(record_snippet_text(hit.doc_type, record), result.terms),
+            region=record.region.name if record.region_id else "", field=field,
+            facts=[f for f in facts if f], public=public))
+    return rows
+
+
+class _Counted:
+    """``total`` items for the Paginator to count; the page's rows come from the engine, not from here."""
+
+    def __init__(self, total: int):
+        self.total = total
+
+    def count(self) -> int:
+        return self.total
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, key):
+        return range(self.total)[key]  # placeholders, so that a page has a length (and is truthy)
+
+
+def _tabs(request, current: str) -> list[dict]:
+    tabs = [("", _("全部"))] + [(value, str(label)) for value, label in DocType.choices]
+    tabs.append((NOTICE_TAB, _("通知公告与政策文件")))
+    params = request.GET.copy()
+    params.pop("page", None)
+    out = []
+    for value, label in tabs:
+        params["type"] = value
+        if not value:
+            params.pop("type")
+        out.append({"value": value, "label": label, "active": value == current,
+                    "url": "?" + params.urlencode() if params else "?"})
+    return out
+
+
+def _notices(q: str, city, *, page=None, limit: int | None = None):
+    """The portal's notice and policy title search (the visitor's city): one page, or the first few and a count."""
+    from techmarket.portal.selectors import article_search_public
+
+    queryset = article_search_public(q=q, city=city)
+    if limit is not None:
+        return list(queryset[:limit]), queryset.count()
+    return Paginator(queryset, PAGE_SIZE).get_page(page), None
+
+
+@require_GET
+def search(request):
+    data = request.GET
+    q = (data.get("q") or "").strip()[:services.MAX_QUERY_CHARS]
+    tab = (data.get("type") or "").strip()
+    form_data = data.copy()
+    if form_data.get("region"):  # ?region=4101 as in /city/4101/ links selects 410100
+        form_data["region"] = filter_params({"region": form_data["region"]})["region"]
+    form = SearchForm(form_data)
+    form.is_valid()  # plain text fields: binds the data so the service's errors can be added
+    city = city_current(request)
+    context = {"form": form, "q": q, "tab": tab, "tabs": _tabs(request, tab), "notice_tab": NOTICE_TAB,
+               "city": city, "result": None, "rows": [], "suggestion": None, "page_obj": None}
+
+    if tab == NOTICE_TAB:  # the notices and policies of the visitor's city, by title or document number
+        context["notices_page"] = _notices(q, city, page=data.get("page"))[0] if q else None
+        return render(request, "matching/search.html", context)
+
+    params = filter_params(data)
+    try:
+        filters = services.search_filters_clean(params)
+    except ApplicationError as exc:
+        add_service_errors(form, exc)
+        context["errors"] = [item.message for item in exc.errors]
+        return render(request, "matching/search.html", context)
+
+    page = page_number(data.get("page"))
+    result = services.search(q=q, user=request.user, filters=filters, page=page, page_size=PAGE_SIZE)
+    if result.total and page > result.num_pages:  # past the end: show the last page
+        page = result.num_pages
+        result = services.search(q=q, user=request.user, filters=filters, page=page, page_size=PAGE_SIZE)
+    countable = min(result.total, services.MAX_PAGE * PAGE_SIZE)
+    context.update(
+        result=result, rows=result_rows(result),
+        page_obj=Paginator(_Counted(countable), PAGE_SIZE).get_page(page) if result.total else None,
+        suggestion=did_you_mean(q, request.user, filters=filters) if q and not result.total else None,
+        search_filtered=any(name != "type" for name in params),
+    )
+    if context["suggestion"]:
+        again = data.copy()
+        again.pop("page", None)
+        again["q"] = context["suggestion"]
+        context["suggestion_url"] = "?" + again.urlencode()
+    if q and not tab:  # the first few notices and policies, with a link to their tab
+        notices, notice_count = _notices(q, city, limit=5)
+        context.update(notices=notices, notice_count=notice_count,
+                       notice_url=next(t["url"] for t in context["tabs"] if t["value"] == NOTICE_TAB))
+    return render(request, "matching/search.html", context)
