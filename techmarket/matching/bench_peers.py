@@ -25,6 +25,7 @@ from pathlib import Path
 
 K = 100
 ENGINES = ("techmarket-embedded", "techmarket-postgres", "bm25s", "tantivy", "fts5-trigram")
+OPTIONAL_ENGINES = ("fts5-jieba",)  # measured on request only (the embedded engine's choice)
 
 
 @dataclass
@@ -263,6 +264,48 @@ class Fts5TrigramEngine(Engine):
         return self.path.stat().st_size if self.path.exists() else 0
 
 
+class Fts5JiebaEngine(Engine):
+    """The other embedded candidate: SQLite FTS5 over the same jieba terms (unicode61 splits them on the
+    spaces), ranked by its built-in ``bm25()`` with the product's field weights. Not a peer of the issue's
+    table: ``--engines fts5-jieba`` measures it to justify choosing tantivy for the embedded engine."""
+
+    name = "fts5-jieba"
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.db: sqlite3.Connection | None = None
+
+    def build(self, docs: DocSet, n: int) -> None:
+        from .backends.base import FIELD_WEIGHTS
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self.path)
+        db.execute("PRAGMA journal_mode=OFF")
+        db.execute("PRAGMA synchronous=OFF")
+        db.execute("CREATE VIRTUAL TABLE docs USING fts5(title, keywords, body, tokenize=\"unicode61 categories 'L* N* Co M*'\")")
+        fields = docs.fields
+        with db:
+            db.executemany("INSERT INTO docs(rowid, title, keywords, body) VALUES (?, ?, ?, ?)",
+                           ((i, docs.title[i] if "title" in fields else "",
+                             docs.keywords[i] if "keywords" in fields else "",
+                             docs.body[i] if "abstract" in fields else "") for i in range(n)))
+        db.execute("INSERT INTO docs(docs) VALUES ('optimize')")
+        db.commit()
+        self.weights = (FIELD_WEIGHTS["title"], FIELD_WEIGHTS["keywords"], FIELD_WEIGHTS["body"])
+        self.db = db
+
+    def search(self, query: BenchQuery, k: int = K) -> list[int]:
+        if not query.terms:
+            return []
+        match = " OR ".join('"' + t.replace('"', '""') + '"' for t in query.terms)
+        rows = self.db.execute("SELECT rowid FROM docs WHERE docs MATCH ? ORDER BY bm25(docs, ?, ?, ?) LIMIT ?",
+                               (match, *self.weights, k))
+        return [row[0] for row in rows]
+
+    def size_bytes(self) -> int:
+        return self.path.stat().st_size if self.path.exists() else 0
+
+
 def engine_for(name: str, workdir: Path) -> Engine:
     if name == "techmarket-embedded":
         return embedded_engine(workdir / "embedded")
@@ -274,6 +317,8 @@ def engine_for(name: str, workdir: Path) -> Engine:
         return TantivyEngine(workdir / "tantivy")
     if name == "fts5-trigram":
         return Fts5TrigramEngine(workdir / "fts5.sqlite3")
+    if name == "fts5-jieba":
+        return Fts5JiebaEngine(workdir / "fts5-jieba.sqlite3")
     raise ValueError(name)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import zlib
 import shutil
 import threading
 import time
@@ -22,9 +23,13 @@ import tantivy
 
 from .base import FIELD_WEIGHTS, EngineHit, EngineQuery, EngineResult, IndexEntry, SearchBackend
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 _TEXT_FIELDS = ("title", "keywords", "body")
 _NO_DATE = 0
+# Hits are read from fast fields (columns), not from stored documents: the record type as its index here,
+# the object id, and the category as a CRC-32 (only equality matters to the field prior).
+_DOC_TYPES = ("achievement", "demand", "expert", "organization")
+_DOC_TYPE_INDEX = {name: i for i, name in enumerate(_DOC_TYPES)}
 
 
 def _schema() -> tantivy.Schema:
@@ -33,7 +38,9 @@ def _schema() -> tantivy.Schema:
     b.add_text_field("type", tokenizer_name="raw", index_option="basic")
     for name in _TEXT_FIELDS:
         b.add_text_field(name, tokenizer_name="whitespace", index_option="freq")
-    b.add_text_field("category", stored=True, tokenizer_name="raw", index_option="basic")
+    b.add_integer_field("dtype", fast=True)
+    b.add_integer_field("oid", fast=True)
+    b.add_integer_field("cat", fast=True)
     b.add_text_field("visible", tokenizer_name="raw", index_option="basic")  # "public", "org:7", "r:410105"
     b.add_text_field("region", tokenizer_name="raw", index_option="basic")
     b.add_text_field("field", tokenizer_name="raw", index_option="basic")
@@ -46,6 +53,10 @@ def _schema() -> tantivy.Schema:
 
 def _date_int(day: datetime.date | None) -> int:
     return day.year * 10000 + day.month * 100 + day.day if day else _NO_DATE
+
+
+def _category_code(category: str) -> int:
+    return zlib.crc32(category.encode()) if category else 0
 
 
 def _visibility_terms(entry: IndexEntry) -> list[str]:
@@ -68,7 +79,9 @@ def _document(entry: IndexEntry) -> tantivy.Document:
         doc.add_text("keywords", " ".join(entry.keywords))
     if entry.body:
         doc.add_text("body", " ".join(entry.body))
-    doc.add_text("category", entry.category or "")
+    doc.add_integer("dtype", _DOC_TYPE_INDEX[entry.doc_type])
+    doc.add_integer("oid", int(entry.object_id))
+    doc.add_integer("cat", _category_code(entry.category))
     for term in _visibility_terms(entry):
         doc.add_text("visible", term)
     for code in entry.regions:
@@ -129,9 +142,12 @@ class EmbeddedBackend(SearchBackend):
                 time.sleep(0.1)
 
     def _searcher(self) -> tantivy.Searcher:
-        index = self._open()
-        index.reload()
-        return index.searcher()
+        # Other processes' commits arrive through the reader's OnCommit policy (it watches meta.json);
+        # this process's own commits reload at once (``_committed``).
+        return self._open().searcher()
+
+    def _committed(self) -> None:
+        self._open().reload()
 
     # -- writing --
     def upsert(self, entries: Iterable[IndexEntry]) -> int:
@@ -149,6 +165,7 @@ class EmbeddedBackend(SearchBackend):
             raise
         finally:
             writer.wait_merging_threads()
+            self._committed()
         return len(entries)
 
     def delete(self, keys: Iterable[str]) -> int:
@@ -162,6 +179,7 @@ class EmbeddedBackend(SearchBackend):
             writer.commit()
         finally:
             writer.wait_merging_threads()
+            self._committed()
         return len(keys)
 
     def clear(self) -> None:
@@ -171,6 +189,7 @@ class EmbeddedBackend(SearchBackend):
             writer.commit()
         finally:
             writer.wait_merging_threads()
+            self._committed()
 
     def bulk_build(self, entries: Iterable[IndexEntry]) -> int:
         """Empty the index and add every entry with one multi-threaded writer and one commit."""
@@ -187,6 +206,7 @@ class EmbeddedBackend(SearchBackend):
             raise
         finally:
             writer.wait_merging_threads()
+            self._committed()
         return n
 
     # -- reading --
@@ -217,16 +237,18 @@ class EmbeddedBackend(SearchBackend):
             must.append(tantivy.Query.range_query(s, "date", I, low, high))
         return must
 
-    def _text_query(self, terms) -> tantivy.Query:
+    def _text_query(self, terms, searcher: tantivy.Searcher) -> tantivy.Query | None:
         s = self._schema
         should = []
         for term in terms:
             for name in _TEXT_FIELDS:
+                if not searcher.doc_freq(name, term):  # skip absent terms: fewer scorers to merge
+                    continue
                 query = tantivy.Query.term_query(s, name, term, index_option="freq")
                 weight = FIELD_WEIGHTS[name]
                 should.append((tantivy.Occur.Should,
                                query if weight == 1.0 else tantivy.Query.boost_query(query, weight)))
-        return tantivy.Query.boolean_query(should)
+        return tantivy.Query.boolean_query(should) if should else None
 
     def search(self, query: EngineQuery) -> EngineResult:
         searcher = self._searcher()
@@ -237,7 +259,10 @@ class EmbeddedBackend(SearchBackend):
             clauses.append((tantivy.Occur.MustNot, tantivy.Query.term_query(self._schema, "key", key)))
         limit = max(0, query.limit)
         if query.terms:
-            clauses.append((tantivy.Occur.Must, self._text_query(query.terms)))
+            text = self._text_query(query.terms, searcher)
+            if text is None:
+                return EngineResult(hits=[], total=0)
+            clauses.append((tantivy.Occur.Must, text))
             result = searcher.search(tantivy.Query.boolean_query(clauses), limit=limit, offset=query.offset,
                                      count=query.count_total)
         else:  # no words: the newest records that pass the filters
@@ -245,11 +270,13 @@ class EmbeddedBackend(SearchBackend):
                 clauses.append((tantivy.Occur.Must, tantivy.Query.all_query()))
             result = searcher.search(tantivy.Query.boolean_query(clauses), limit=limit, offset=query.offset,
                                      count=True, order_by_field="date")
-        hits = []
-        for score, address in result.hits:
-            doc = searcher.doc(address)
-            hits.append(EngineHit(key=doc.get_first("key"), score=float(score) if query.terms else 0.0,
-                                  category=doc.get_first("category") or ""))
+        addresses = [address for _score, address in result.hits]
+        dtypes = searcher.fast_field_values("dtype", addresses)
+        oids = searcher.fast_field_values("oid", addresses)
+        cats = searcher.fast_field_values("cat", addresses)
+        hits = [EngineHit(key=f"{_DOC_TYPES[t]}:{o}", score=float(score) if query.terms else 0.0,
+                          category=str(c) if c else "")
+                for (score, _a), t, o, c in zip(result.hits, dtypes, oids, cats)]
         total = int(result.count) if result.count is not None else query.offset + len(hits)
         return EngineResult(hits=hits, total=total)
 

@@ -36,7 +36,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from techmarket.core.bench import add_scratch_arguments, refuse_unless_scratch, run_in_scratch
 from techmarket.matching import evaluation
-from techmarket.matching.bench_peers import ENGINES, BenchQuery, DocSet, engine_for, raw_text
+from techmarket.matching.bench_peers import ENGINES, OPTIONAL_ENGINES, BenchQuery, DocSet, engine_for, raw_text
 
 SAMPLE_SEED = 20261123
 SAMPLE_FROM_SIZE = 100_000
@@ -116,8 +116,9 @@ class Command(BaseCommand):
         if not size_list or size_list[0] < 1:
             raise CommandError("--sizes 须为正整数列表")
         engine_list = [e.strip() for e in engines.split(",") if e.strip()]
-        if unknown := [e for e in engine_list if e not in ENGINES]:
-            raise CommandError("未知引擎：{u}（可选 {c}）".format(u="、".join(unknown), c="、".join(ENGINES)))
+        if unknown := [e for e in engine_list if e not in ENGINES + OPTIONAL_ENGINES]:
+            raise CommandError("未知引擎：{u}（可选 {c}）".format(u="、".join(unknown),
+                                                            c="、".join(ENGINES + OPTIONAL_ENGINES)))
         for name, path in (("--corpus", corpus), ("--queries", queries)):
             if not Path(path).is_file():
                 raise CommandError(f"{name} 文件不存在：{path}")
