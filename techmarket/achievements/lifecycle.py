@@ -127,6 +127,9 @@ def record_publish(*, record, by, comment: str = ""):
     """scheduled → published; starts the freshness period (B1)."""
     record = transition(record, action="publish", by=by, comment=comment)
     _set_published_dates(record, now=timezone.now())
+    from techmarket.matching.push import push_on_publish  # matching imports achievements
+
+    push_on_publish(record)  # a published demand goes to its best-matched experts after commit (X3)
     notify_owners(record, title=_("{entity}“{title}”已发布").format(entity=entity_label(record), title=record.title),
                   body=_("有效期至 {date}，到期前将提醒您确认续期。").format(
                       date=timezone.localtime(record.expires_at).strftime("%Y-%m-%d")))

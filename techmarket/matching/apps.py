@@ -7,3 +7,4 @@ class MatchingConfig(AppConfig):
 
     def ready(self) -> None:
         from . import signals  # noqa: F401  (index updates after commit)
+        from . import topics  # noqa: F401  (the matching_push notification topic)

@@ -261,6 +261,9 @@ def search_filters_clean(params) -> SearchFilters:
         price_max_fen=yuan_filter_value(text("price_max"), "price_max"),
         date_from=date_clean(text("date_from"), field="date_from", label=_("起始日期")),
         date_to=date_clean(text("date_to"), field="date_to", label=_("截止日期")))
+    for name, value in (("price_min", filters.price_min_fen), ("price_max", filters.price_max_fen)):
+        if value is not None and value < 0:
+            raise ApplicationError(_("价格不能为负数"), field=name, code="invalid")
     if filters.trl_min and filters.trl_max and filters.trl_min > filters.trl_max:
         raise ApplicationError(_("技术就绪水平下限不能高于上限"), field="trl_min", code="invalid_range")
     if (filters.price_min_fen is not None and filters.price_max_fen is not None
