@@ -25,7 +25,10 @@ FIELDS = ("title", "abstract", "keywords")
 PAD_SEED = 20261123
 PAD_PREFIX = "pad-"
 # Sentence ends of Chinese abstracts (the separator is kept with its sentence).
-_SENTENCE_END = re.compile(r"(?<=[。！？；;!?])")
+# The CSL abstracts often end sentences with "." (not "。"); a "." before a CJK character ends one too
+# (a decimal point never does).
+MAX_DISTRACTOR_SENTENCES = 12
+_SENTENCE_END = re.compile(r"(?<=[。！？；;!?])|(?<=\.)(?=[\u4e00-\u9fff])")
 
 
 # --- reading ----------------------------------------------------------------------------------------------------
@@ -186,19 +189,31 @@ def sentences_of(docs: Sequence[CorpusDoc]) -> list[list[str]]:
 
 
 def distractor_plans(sentences: Sequence[Sequence[str]], n: int, *, seed: int = PAD_SEED) -> list[tuple]:
-    """``n`` distinct distractors, each a tuple of (abstract index, sentence index) pairs: 3–6 sentences
-    from different abstracts. Plans rather than texts, so a million of them stay small;
-    ``distractor_text`` joins one. Deterministic for a seed; a prefix of a longer list is the shorter one."""
+    """``n`` distinct distractors, each a tuple of (abstract index, sentence index) pairs: sentences from
+    different abstracts (at least two) until the text is as long as a corpus abstract drawn at random, so
+    the padding looks like the corpus in length and vocabulary. Plans rather than texts, so a million of
+    them stay small; ``distractor_text`` joins one. Deterministic for a seed; a prefix of a longer list is
+    the shorter one."""
     if n <= 0:
         return []
     if len(sentences) < 6:
         raise ValueError("生成干扰文档至少需要 6 篇含句子的摘要")
     rng = random.Random(seed)
+    lengths = [sum(len(x) for x in parts) for parts in sentences]
     plans, seen = [], set()
-    population = range(len(sentences))
+    n_abstracts = len(sentences)
     while len(plans) < n:
-        picks = rng.sample(population, rng.randint(3, 6))
-        plan = tuple((a, rng.randrange(len(sentences[a]))) for a in picks)
+        target = lengths[rng.randrange(n_abstracts)]
+        picks, used, size = [], set(), 0
+        while (size < target or len(picks) < 2) and len(picks) < MAX_DISTRACTOR_SENTENCES:
+            a = rng.randrange(n_abstracts)
+            if a in used:
+                continue
+            used.add(a)
+            s = rng.randrange(len(sentences[a]))
+            picks.append((a, s))
+            size += len(sentences[a][s])
+        plan = tuple(picks)
         if plan in seen:
             continue
         seen.add(plan)

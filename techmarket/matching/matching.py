@@ -19,7 +19,6 @@ in that source's list. Targets of the source's own organization are not matches 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -36,6 +35,7 @@ from .documents import _field_codes, key_for
 from .engines import engine
 from .models import DocType, MatchMark
 from .services import SearchFilters, ranked_hits, records_for, scope_for
+from .snippets import highlight_html, snippet_html
 
 QUERY_TERMS = 30          # distinct terms of the source kept in the query (highest weight × idf)
 CANDIDATES = 50           # text candidates per target type before the structured signals reorder them
@@ -103,11 +103,12 @@ class Match:
 
     @property
     def title_html(self) -> SafeString:
-        return highlight(self.title, self.shared_terms)
+        return highlight_html(self.title, self.shared_terms)
 
     @property
     def snippet_html(self) -> SafeString:
-        return highlight(snippet(target_text(self.target_type, self.record), self.shared_terms), self.shared_terms)
+        """Masked like every output (SPEC §3): the search page's snippets."""
+        return snippet_html(target_text(self.target_type, self.record), self.shared_terms, length=120)
 
     @property
     def type_label(self) -> str:
@@ -457,35 +458,6 @@ def explanation_html(shared_terms: Sequence[str], signals: Sequence[Signal]) -> 
     if not parts:
         return mark_safe(escape(_("文本相关")))
     return mark_safe("；".join(parts) + "。")
-
-
-def highlight(text: str, terms: Sequence[str]) -> SafeString:
-    """``text`` escaped, with the terms in <mark> (longest first, case-insensitive)."""
-    text = text or ""
-    terms = sorted({t for t in terms if t}, key=len, reverse=True)
-    if not terms:
-        return mark_safe(escape(text))
-    pattern = re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE)
-    out, last = [], 0
-    for m in pattern.finditer(text):
-        out.append(escape(text[last:m.start()]))
-        out.append(f"<mark>{escape(m.group(0))}</mark>")
-        last = m.end()
-    out.append(escape(text[last:]))
-    return mark_safe("".join(out))
-
-
-def snippet(text: str, terms: Sequence[str], *, length: int = 120) -> str:
-    """About ``length`` characters of ``text`` around the first shared term."""
-    text = " ".join((text or "").split())
-    if len(text) <= length:
-        return text
-    lowered = text.casefold()
-    positions = [lowered.find(t.casefold()) for t in terms]
-    positions = [p for p in positions if p >= 0]
-    start = max(0, min(positions) - length // 4) if positions else 0
-    piece = text[start:start + length]
-    return ("…" if start > 0 else "") + piece + ("…" if start + length < len(text) else "")
 
 
 # --- ranking ------------------------------------------------------------------------------------------------

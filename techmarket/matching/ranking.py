@@ -3,13 +3,15 @@
 Plain text matching drifts out of the field: a query about 飞行器姿态控制 shares 控制 and 模型 with papers
 of every discipline. The best text matches, however, nearly always sit in the right field. So the
 engine's top ``FEEDBACK_DOCS`` results vote for the query's field (discipline, or technology field where a
-record has no discipline), each with a weight that falls off quickly below the best score, and every
+record has no discipline; a result whose field is unknown abstains), each with a weight that falls off
+quickly below the best score, and every
 result in the rerank window gains ``FIELD_PRIOR_WEIGHT × best score × the share of the vote its field
 got``. A clear text winner is never overtaken by a weak result of the right field, while among results
 of similar text relevance those of the query's field come first.
 
-The constants were chosen once on the shared evaluation sets as round values (they are not fitted
-per query set; docs/search.md explains the choice) and the same values serve search and matching.
+The constants are round values chosen once on the shared corpus padded to 100,000 documents (a deeper
+window and a stronger weight keep more of the top ten in the field once distractors crowd the text
+matches; docs/search.md gives the figures), not fitted per query set; search and matching share them.
 """
 from __future__ import annotations
 
@@ -19,15 +21,15 @@ from collections.abc import Sequence
 
 from .backends.base import EngineHit
 
-RERANK_WINDOW = 100       # results reordered; results below keep the engine's order
+RERANK_WINDOW = 300       # results reordered (deep enough to find results of the field); below: engine order
 FEEDBACK_DOCS = 10        # results that vote for the query's field
-FIELD_PRIOR_WEIGHT = 0.5  # at most half the best score is added
+FIELD_PRIOR_WEIGHT = 1.0  # at most the best score is added
 VOTE_TEMPERATURE = 0.2    # a result scoring 20 % below the best votes e⁻¹ as much
 
 
 def field_vote(hits: Sequence[EngineHit], *, feedback_docs: int = FEEDBACK_DOCS,
                temperature: float = VOTE_TEMPERATURE) -> dict[str, float]:
-    """Share of the vote of each category among the top results (shares sum to at most 1)."""
+    """Share of the vote of each category among the top results whose category is known (shares sum to 1)."""
     top = [h for h in hits[:feedback_docs]]
     if not top or top[0].score <= 0:
         return {}
@@ -35,11 +37,11 @@ def field_vote(hits: Sequence[EngineHit], *, feedback_docs: int = FEEDBACK_DOCS,
     votes: dict[str, float] = defaultdict(float)
     total = 0.0
     for hit in top:
-        weight = math.exp((hit.score - best) / (temperature * best))
-        total += weight
-        if hit.category:
+        if hit.category:  # a result whose field is unknown says nothing about the query's field
+            weight = math.exp((hit.score - best) / (temperature * best))
             votes[hit.category] += weight
-    return {category: v / total for category, v in votes.items()}
+            total += weight
+    return {category: v / total for category, v in votes.items()} if total else {}
 
 
 def field_prior_rerank(hits: list[EngineHit], *, weight: float = FIELD_PRIOR_WEIGHT,

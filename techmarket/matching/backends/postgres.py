@@ -8,7 +8,7 @@ this engine keeps document frequencies in ``SearchTerm`` and scores candidates w
   frequency of a candidate is read back from the positions with ``unnest(tsvector)``;
 * candidates come from the GIN index: the query's rarest terms, as many as fit a candidate budget
   (documents holding only very common terms could not reach the top anyway); when even the rarest term
-  is too common, documents holding all of the rarest two or three terms;
+  is too common, documents holding all of the rarest two or three terms, at most twice the budget;
 * scores sum, over the query terms, idf × tf·(k1+1) / (tf + k1·(1 − b + b·len/avglen)).
 """
 from __future__ import annotations
@@ -26,8 +26,9 @@ TABLE = "matching_searchdocument"
 TERMS = "matching_searchterm"
 MAX_POSITION = 16383            # PostgreSQL's largest tsvector position
 MAX_POSITIONS_PER_LEXEME = 256  # PostgreSQL keeps at most 256 positions per lexeme
-CANDIDATE_BUDGET_MIN = 20_000
-CANDIDATE_BUDGET_SHARE = 0.02
+# Candidates scored per query: scoring reads each candidate's tsvector back (unnest), so their number sets
+# the latency. The rarest query terms pick them; a document holding none of them would rank low anyway.
+CANDIDATE_BUDGET = 3_000
 STATS_SECONDS = 30.0
 COPY_BATCH = 5000
 _WEIGHT_LETTER = {"title": "A", "keywords": "B", "body": ""}
@@ -209,7 +210,7 @@ class PostgresBackend(SearchBackend):
 
     def _candidate_tsquery(self, dfs: dict[str, int], terms: list[str], n_docs: int) -> str:
         present = sorted((t for t in terms if dfs.get(t)), key=lambda t: dfs[t])
-        budget = max(CANDIDATE_BUDGET_MIN, int(n_docs * CANDIDATE_BUDGET_SHARE))
+        budget = CANDIDATE_BUDGET
         chosen, total = [], 0
         for term in present:
             if chosen and total + dfs[term] > budget:
@@ -244,7 +245,8 @@ class PostgresBackend(SearchBackend):
             sql = f"""
                 WITH q(term, idf) AS (SELECT * FROM unnest(%s::text[], %s::float8[])),
                 cand AS (SELECT d.id, d.key, d.category, d.length, d.tsv FROM {TABLE} d
-                         WHERE d.tsv @@ %s::tsquery {'AND ' + ' AND '.join(where) if where else ''}),
+                         WHERE d.tsv @@ %s::tsquery {'AND ' + ' AND '.join(where) if where else ''}
+                         LIMIT {2 * CANDIDATE_BUDGET}),
                 scored AS (
                     SELECT c.id, c.key, c.category, (
                         SELECT sum(x.idf * x.tf * {BM25_K1 + 1}

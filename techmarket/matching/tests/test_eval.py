@@ -98,11 +98,18 @@ class TestDistractors:
         assert "pad-0000002" not in ids
         assert len(set(ids)) == 30 and all(i.startswith("pad-") for i in ids)
 
-    def test_each_joins_three_to_six_sentences_of_different_abstracts(self):
+    def test_each_joins_sentences_of_different_abstracts_to_an_abstract_length(self):
         sentences = evaluation.sentences_of(self.DOCS)
+        lengths = [sum(map(len, parts)) for parts in sentences]
         for plan in evaluation.distractor_plans(sentences, 100):
-            assert 3 <= len(plan) <= 6
+            assert 2 <= len(plan) <= evaluation.MAX_DISTRACTOR_SENTENCES
             assert len({a for a, _s in plan}) == len(plan)
+            text = evaluation.distractor_text(sentences, plan)
+            assert len(text) >= min(lengths) or len(plan) == evaluation.MAX_DISTRACTOR_SENTENCES
+
+    def test_decimal_points_do_not_end_sentences(self):
+        doc = evaluation.CorpusDoc(id="x", abstract="强度提高了1.5倍.结果表明方法有效。")
+        assert evaluation.sentences_of([doc]) == [["强度提高了1.5倍.", "结果表明方法有效。"]]
 
     def test_distractors_have_no_title_keywords_or_discipline(self):
         doc = next(distractors(self.DOCS, 1))

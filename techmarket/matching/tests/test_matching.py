@@ -15,7 +15,7 @@ from techmarket.core.tests import factories
 from techmarket.demands.tests.factories import demand_in_state
 from techmarket.directory.models import Person
 from techmarket.matching.marks import match_mark
-from techmarket.matching.matching import achievement_matches, demand_matches, highlight
+from techmarket.matching.matching import achievement_matches, demand_matches
 
 URLCONF = "techmarket.matching.tests.test_matching"
 
@@ -220,87 +220,3 @@ class TestExclusion:
         assert after.score == pytest.approx(before + 0.05)
 
 
-def test_highlight_escapes():
-    assert str(highlight("<b>锂电池</b>", ["锂电池"])) == "&lt;b&gt;<mark>锂电池</mark>&lt;/b&gt;"
-
-
-# --- pages and API ------------------------------------------------------------------------------------------
-
-@pytest.mark.urls(URLCONF)
-class TestPages:
-    def test_owner_sees_matches_page_and_panel(self, battery_demand, owner, bureau, jinshui_enterprise, reindex):
-        achievement_in_state("published", owner=owner, reviewer=bureau, **BATTERY)
-        reindex()
-        client = Client()
-        client.force_login(jinshui_enterprise)
-        page = client.get(f"/manage/demands/{battery_demand.pk}/matches/")
-        assert page.status_code == 200
-        html = page.content.decode()
-        assert "<mark>锂离子电池</mark>" in html and "不适用" in html and "推送记录" in html
-        panel = client.get(f"/manage/demands/{battery_demand.pk}/matches/panel/")
-        assert panel.status_code == 200 and "匹配度" in panel.content.decode()
-
-    def test_outsiders_get_404(self, battery_demand, enterprise, officer_out, anonymous):
-        for user in (enterprise, officer_out):
-            client = Client()
-            client.force_login(user)
-            assert client.get(f"/manage/demands/{battery_demand.pk}/matches/").status_code == 404
-            assert client.post(f"/manage/demands/{battery_demand.pk}/matches/mark/",
-                               {"target_type": "achievement", "target_id": 1, "useful": "1"}).status_code == 404
-        assert Client().get(f"/manage/demands/{battery_demand.pk}/matches/").status_code == 302  # to login
-
-    def test_mark_form_without_reason_says_so(self, battery_demand, owner, bureau, jinshui_enterprise, reindex):
-        a = achievement_in_state("published", owner=owner, reviewer=bureau, **BATTERY)
-        reindex()
-        client = Client()
-        client.force_login(jinshui_enterprise)
-        response = client.post(f"/manage/demands/{battery_demand.pk}/matches/mark/",
-                               {"target_type": "achievement", "target_id": a.pk, "useful": "0"}, follow=True)
-        assert "请选择原因" in response.content.decode()
-        response = client.post(f"/manage/demands/{battery_demand.pk}/matches/mark/",
-                               {"target_type": "achievement", "target_id": a.pk, "useful": "0",
-                                "reason_code": "too_early"}, follow=True)
-        assert "已标记为不适用" in response.content.decode()
-        assert "本单位已排除" in response.content.decode()
-
-    def test_achievement_page_for_reviewer_in_scope(self, owner, bureau, officer_in, reindex):
-        a = achievement_in_state("published", owner=owner, reviewer=bureau, **BATTERY)
-        reindex()
-        client = Client()
-        client.force_login(officer_in)
-        assert client.get(f"/manage/achievements/{a.pk}/matches/").status_code == 200
-
-
-@pytest.mark.urls(URLCONF)
-class TestApi:
-    def test_demand_matches(self, battery_demand, owner, bureau, jinshui_enterprise, reindex):
-        a = achievement_in_state("published", owner=owner, reviewer=bureau, **BATTERY,
-                                 tech_field=term("hitech_domains", "40"))
-        reindex()
-        client = Client()
-        client.force_login(jinshui_enterprise)
-        body = client.get(f"/api/v1/demands/{battery_demand.pk}/matches", {"type": "achievement"}).json()
-        assert body["count"] == 1 and body["page"] == 1 and body["page_size"] == 20
-        item = body["items"][0]
-        assert item["type"] == "achievement" and item["id"] == a.pk and item["title"] == BATTERY["title"]
-        assert {"code": "field_exact", "label": "同一技术领域：新材料"} in item["signals"]
-        assert "锂离子电池" in item["shared_terms"] and "锂离子电池" in item["explanation"]
-
-    def test_errors(self, battery_demand, owner, bureau, jinshui_enterprise, enterprise):
-        url = f"/api/v1/demands/{battery_demand.pk}/matches"
-        assert Client().get(url).status_code == 401
-        client = Client()
-        client.force_login(enterprise)
-        assert client.get(url).status_code == 404
-        client.force_login(jinshui_enterprise)
-        response = client.get(url, {"type": "demand"})
-        assert response.status_code == 422 and response.json()["errors"][0]["field"] == "type"
-        assert client.get("/api/v1/demands/999999/matches").status_code == 404
-
-    def test_achievement_matches(self, battery_demand, owner, bureau, reindex):
-        a = achievement_in_state("published", owner=owner, reviewer=bureau, **BATTERY)
-        reindex()
-        client = Client()
-        client.force_login(owner)
-        body = client.get(f"/api/v1/achievements/{a.pk}/matches", {"type": "demand"}).json()
-        assert [i["id"] for i in body["items"]] == [battery_demand.pk]

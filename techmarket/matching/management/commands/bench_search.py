@@ -21,6 +21,7 @@ The PostgreSQL engine runs only with ``--database`` (its scratch database holds 
 """
 from __future__ import annotations
 
+import gc
 import json
 import multiprocessing
 import os
@@ -180,6 +181,10 @@ class Command(BaseCommand):
         chunks = [(s, min(s + TOKENIZE_CHUNK, total)) for s in range(0, total, TOKENIZE_CHUNK)]
         title, keywords, body = [], [], []
         started = time.perf_counter()
+        # The forked workers inherit millions of objects (corpus, sentences, plans): frozen, the workers' garbage
+        # collector never walks them (walking them also copies every page they sit on).
+        gc.collect()
+        gc.freeze()
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             for part in pool.imap(_tokenize_chunk, chunks):
                 for t, k, b in part:
@@ -224,6 +229,7 @@ class Command(BaseCommand):
                 engine_dir = workdir / f"{name}-{n}"
                 parent_conn, child_conn = ctx.Pipe(duplex=False)
                 connections.close_all()
+                gc.freeze()  # the engine child must not walk the inherited tokens either
                 process = ctx.Process(target=_run_engine, args=(child_conn, name, engine_dir, docset, n, qs))
                 process.start()
                 child_conn.close()

@@ -35,10 +35,21 @@ from techmarket.core.bench import add_scratch_arguments, refuse_unless_scratch, 
 from techmarket.matching import evaluation
 
 QUERY_SEED = 20261123
+PAGE_PROBES = 50
 BARE_CANDIDATES = ("/healthz/", "/healthz", "/accounts/login/")
 _WORDS = ("智能", "制造", "材料", "电池", "传感器", "算法", "控制", "检测", "农业", "种植", "水稻", "医药", "中药",
           "疫苗", "环境", "污水", "能源", "光伏", "储能", "桥梁", "结构", "监测", "数据", "网络", "安全", "芯片",
           "机器人", "精密", "加工", "工艺", "复合", "涂层", "催化", "合成", "诊断", "模型", "优化", "系统")
+
+
+def _timed_get(port: int, path: str) -> float:
+    """Milliseconds for one GET on a fresh connection (the deep-page probe)."""
+    started = time.perf_counter()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    conn.request("GET", path)
+    conn.getresponse().read()
+    conn.close()
+    return (time.perf_counter() - started) * 1000
 
 
 def shared_dir() -> Path | None:
@@ -202,6 +213,15 @@ class Command(BaseCommand):
             bare_ok, bare_errors, _lat, bare_elapsed = drive(port, [[bare_path]] * clients, seconds)
             bare_rps = bare_ok / bare_elapsed
             say(f"  对照页：{bare_ok} 次成功、{bare_errors} 次失败，{bare_rps:.1f} 次/秒")
+            # Deep pages (the issue: page 50 no slower than 2x page 1): the same queries, one client, in turn.
+            page1, page50 = [], []
+            for path in texts[:PAGE_PROBES]:
+                base = f"/search/?q={quote(path)}"
+                page1.append(_timed_get(port, base))
+                page50.append(_timed_get(port, base + "&page=50"))
+            p1, p50_ = evaluation.percentile(page1, 50), evaluation.percentile(page50, 50)
+            say(f"翻页：第 1 页 p50 {p1:.1f} ms，第 50 页 p50 {p50_:.1f} ms（{PAGE_PROBES} 条查询，单客户端），"
+                f"比值 {p50_ / p1 if p1 else 0:.2f}")
         finally:
             server.terminate()
             try:
