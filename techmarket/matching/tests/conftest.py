@@ -1,55 +1,19 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import AnonymousUser
 
-from techmarket.accounts.roles import Role
-from techmarket.core.tests import factories
-
-
-@pytest.fixture
-def regions(db):
-    return factories.zhengzhou()
-
-
-@pytest.fixture
-def owner_org(regions):
-    return factories.organization("郑州材料研究院", region_obj=regions["jinshui"], kind="institute")
-
-
-@pytest.fixture
-def owner(owner_org):
-    return factories.user("inst-1", organization_obj=owner_org, roles=[Role.INSTITUTION])
-
-
-@pytest.fixture
-def enterprise_org(regions):
-    return factories.organization("中原制造有限公司", region_obj=regions["zhongyuan"])
-
-
-@pytest.fixture
-def enterprise(enterprise_org):
-    return factories.user("ent-1", organization_obj=enterprise_org, roles=[Role.ENTERPRISE])
-
-
-@pytest.fixture
-def officer_in(regions):
-    return factories.district_officer("officer-410105", region_obj=regions["jinshui"])
-
-
-@pytest.fixture
-def officer_out(regions):
-    return factories.district_officer("officer-410102", region_obj=regions["zhongyuan"])
-
-
-@pytest.fixture
-def bureau(regions):
-    return factories.bureau_admin("bureau-4101", region_obj=regions["city"])
-
-
-@pytest.fixture
-def anonymous():
-    return AnonymousUser()
+# The market's people and places, as the achievements tests define them.
+from techmarket.achievements.tests.conftest import (  # noqa: F401
+    anonymous,
+    bureau,
+    enterprise,
+    enterprise_org,
+    officer_in,
+    officer_out,
+    owner,
+    owner_org,
+    regions,
+)
 
 
 @pytest.fixture(params=["embedded", pytest.param("postgres", marks=pytest.mark.postgres)])
