@@ -57,7 +57,7 @@ def scoped_region_choices(user) -> list:
     return _grouped_regions(regions.order_by("code"))
 
 
-def _choice_values(choices) -> set[str]:
+def choice_values(choices) -> set[str]:
     values = set()
     for value, label in choices:
         if isinstance(label, (list, tuple)):
@@ -67,9 +67,9 @@ def _choice_values(choices) -> set[str]:
     return values
 
 
-def _with_region(choices: list, region: Region | None) -> list:
+def region_choices_keeping(choices: list, region: Region | None) -> list:
     """Keep a record's current region selectable even when it lies outside the usual list."""
-    if region is not None and region.code not in _choice_values(choices):
+    if region is not None and region.code not in choice_values(choices):
         return [(region.code, region.full_name)] + choices
     return choices
 
@@ -87,7 +87,7 @@ def hitech_field_choices(*, extra_terms=()) -> list:
     for term in terms:
         if term.level == 2 and term.parent_id in by_pk:
             by_pk[term.parent_id].append((term.code, term.name))
-    known = _choice_values(groups)
+    known = choice_values(groups)
     others = [(t.code, t.label) for t in extra_terms if t.code not in known]
     if others:
         groups.append((_("其他"), others))
@@ -134,9 +134,9 @@ class RegistryFilterForm(forms.Form):
         if asked and normalize_code(asked) != asked:  # ?region=4101 as in /city/4101/ links
             self.data = self.data.copy()
             self.data["region"] = asked = normalize_code(asked)
-        if asked and asked not in _choice_values(choices):
+        if asked and asked not in choice_values(choices):
             found = Region.objects.filter(code=asked).first()
-            choices = _with_region(choices, found)
+            choices = region_choices_keeping(choices, found)
         self.fields["region"].choices = [("", _("全部区域"))] + choices
         self.fields["field"].choices = [("", _("全部领域"))] + hitech_field_choices()
 
@@ -208,7 +208,7 @@ class RegionFieldsMixin:
     """A select of the units in the user's scope plus a free code input; clean() resolves them to one code."""
 
     def _setup_region(self, user, current: Region | None, *, required: bool = True):
-        choices = _with_region(scoped_region_choices(user), current)
+        choices = region_choices_keeping(scoped_region_choices(user), current)
         self.fields["region"].choices = [("", _("请选择"))] + choices
         self.fields["region"].required = False
         self._region_required = required

@@ -59,31 +59,25 @@ class SearchForm(forms.Form):
                               widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, **kwargs):
-        from techmarket.directory.forms import hitech_field_choices, seed_region_choices
+        from techmarket.directory.forms import (
+            choice_values,
+            hitech_field_choices,
+            region_choices_keeping,
+            seed_region_choices,
+        )
         from techmarket.regions.models import Region
 
         super().__init__(*args, **kwargs)
         regions = seed_region_choices()
         asked = (self.data.get("region") or "").strip()
-        if asked and asked not in _choice_values(regions):
-            found = Region.objects.filter(code=asked).first()
-            if found is not None:  # a region from a link, outside the seed cities: keep it selectable
-                regions = [(found.code, found.full_name)] + regions
+        if asked and asked not in choice_values(regions):
+            # a region from a link, outside the seed cities: keep it selectable
+            regions = region_choices_keeping(regions, Region.objects.filter(code=asked).first())
         self.fields["region"].widget.choices = [("", _("全部区域"))] + regions
         self.fields["field"].widget.choices = [("", _("全部领域"))] + hitech_field_choices()
 
     def filter_fields(self):
         return [self[name] for name in FILTER_FIELDS if name != "type"]
-
-
-def _choice_values(choices) -> set[str]:
-    values = set()
-    for value, label in choices:
-        if isinstance(label, (list, tuple)):
-            values |= {v for v, _l in label}
-        else:
-            values.add(value)
-    return values
 
 
 def filter_params(data) -> dict:
