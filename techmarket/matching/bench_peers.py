@@ -234,24 +234,42 @@ def trigram_query(text: str) -> str:
     return " OR ".join('"' + g.replace('"', '""') + '"' for g in grams)
 
 
-class Fts5TrigramEngine(Engine):
-    name = "fts5-trigram"
+class _Fts5Engine(Engine):
+    """An FTS5 table ``docs`` in a scratch SQLite file, filled in one transaction and optimized."""
+
+    columns = ""     # the CREATE VIRTUAL TABLE arguments
+    insert = ""      # INSERT statement for one row
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.db: sqlite3.Connection | None = None
+
+    def rows(self, docs: DocSet, n: int):
+        raise NotImplementedError
 
     def build(self, docs: DocSet, n: int) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(self.path)
         db.execute("PRAGMA journal_mode=OFF")
         db.execute("PRAGMA synchronous=OFF")
-        db.execute("CREATE VIRTUAL TABLE docs USING fts5(text, tokenize='trigram')")
+        db.execute(f"CREATE VIRTUAL TABLE docs USING fts5({self.columns})")
         with db:
-            db.executemany("INSERT INTO docs(rowid, text) VALUES (?, ?)", ((i, docs.raw(i)) for i in range(n)))
+            db.executemany(self.insert, self.rows(docs, n))
         db.execute("INSERT INTO docs(docs) VALUES ('optimize')")
         db.commit()
         self.db = db
+
+    def size_bytes(self) -> int:
+        return self.path.stat().st_size if self.path.exists() else 0
+
+
+class Fts5TrigramEngine(_Fts5Engine):
+    name = "fts5-trigram"
+    columns = "text, tokenize='trigram'"
+    insert = "INSERT INTO docs(rowid, text) VALUES (?, ?)"
+
+    def rows(self, docs: DocSet, n: int):
+        return ((i, docs.raw(i)) for i in range(n))
 
     def search(self, query: BenchQuery, k: int = K) -> list[int]:
         match = trigram_query(query.text)
@@ -260,50 +278,31 @@ class Fts5TrigramEngine(Engine):
         rows = self.db.execute("SELECT rowid FROM docs WHERE docs MATCH ? ORDER BY rank LIMIT ?", (match, k))
         return [row[0] for row in rows]
 
-    def size_bytes(self) -> int:
-        return self.path.stat().st_size if self.path.exists() else 0
 
-
-class Fts5JiebaEngine(Engine):
+class Fts5JiebaEngine(_Fts5Engine):
     """The other embedded candidate: SQLite FTS5 over the same jieba terms (unicode61 splits them on the
     spaces), ranked by its built-in ``bm25()`` with the product's field weights. Not a peer of the issue's
     table: ``--engines fts5-jieba`` measures it to justify choosing tantivy for the embedded engine."""
 
     name = "fts5-jieba"
+    columns = "title, keywords, body, tokenize=\"unicode61 categories 'L* N* Co M*'\""
+    insert = "INSERT INTO docs(rowid, title, keywords, body) VALUES (?, ?, ?, ?)"
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.db: sqlite3.Connection | None = None
-
-    def build(self, docs: DocSet, n: int) -> None:
-        from .backends.base import FIELD_WEIGHTS
-
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(self.path)
-        db.execute("PRAGMA journal_mode=OFF")
-        db.execute("PRAGMA synchronous=OFF")
-        db.execute("CREATE VIRTUAL TABLE docs USING fts5(title, keywords, body, tokenize=\"unicode61 categories 'L* N* Co M*'\")")
+    def rows(self, docs: DocSet, n: int):
         fields = docs.fields
-        with db:
-            db.executemany("INSERT INTO docs(rowid, title, keywords, body) VALUES (?, ?, ?, ?)",
-                           ((i, docs.title[i] if "title" in fields else "",
-                             docs.keywords[i] if "keywords" in fields else "",
-                             docs.body[i] if "abstract" in fields else "") for i in range(n)))
-        db.execute("INSERT INTO docs(docs) VALUES ('optimize')")
-        db.commit()
-        self.weights = (FIELD_WEIGHTS["title"], FIELD_WEIGHTS["keywords"], FIELD_WEIGHTS["body"])
-        self.db = db
+        return ((i, docs.title[i] if "title" in fields else "", docs.keywords[i] if "keywords" in fields else "",
+                 docs.body[i] if "abstract" in fields else "") for i in range(n))
 
     def search(self, query: BenchQuery, k: int = K) -> list[int]:
+        from .backends.base import FIELD_WEIGHTS
+
         if not query.terms:
             return []
         match = " OR ".join('"' + t.replace('"', '""') + '"' for t in query.terms)
+        weights = (FIELD_WEIGHTS["title"], FIELD_WEIGHTS["keywords"], FIELD_WEIGHTS["body"])
         rows = self.db.execute("SELECT rowid FROM docs WHERE docs MATCH ? ORDER BY bm25(docs, ?, ?, ?) LIMIT ?",
-                               (match, *self.weights, k))
+                               (match, *weights, k))
         return [row[0] for row in rows]
-
-    def size_bytes(self) -> int:
-        return self.path.stat().st_size if self.path.exists() else 0
 
 
 def engine_for(name: str, workdir: Path) -> Engine:

@@ -16,6 +16,7 @@ import zlib
 import shutil
 import threading
 import time
+from contextlib import contextmanager
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -150,15 +151,13 @@ class EmbeddedBackend(SearchBackend):
         self._open().reload()
 
     # -- writing --
-    def upsert(self, entries: Iterable[IndexEntry]) -> int:
-        entries = list(entries)
-        if not entries:
-            return 0
-        writer = self._writer()
+    @contextmanager
+    def _writing(self, **writer_options):
+        """A writer that commits when the block ends, rolls back if it fails, and leaves this process's
+        readers on the new commit."""
+        writer = self._writer(**writer_options)
         try:
-            for entry in entries:
-                writer.delete_documents_by_term("key", entry.key)
-                writer.add_document(_document(entry))
+            yield writer
             writer.commit()
         except BaseException:
             writer.rollback()
@@ -166,47 +165,38 @@ class EmbeddedBackend(SearchBackend):
         finally:
             writer.wait_merging_threads()
             self._committed()
+
+    def upsert(self, entries: Iterable[IndexEntry]) -> int:
+        entries = list(entries)
+        if not entries:
+            return 0
+        with self._writing() as writer:
+            for entry in entries:
+                writer.delete_documents_by_term("key", entry.key)
+                writer.add_document(_document(entry))
         return len(entries)
 
     def delete(self, keys: Iterable[str]) -> int:
         keys = list(keys)
         if not keys:
             return 0
-        writer = self._writer()
-        try:
+        with self._writing() as writer:
             for key in keys:
                 writer.delete_documents_by_term("key", key)
-            writer.commit()
-        finally:
-            writer.wait_merging_threads()
-            self._committed()
         return len(keys)
 
     def clear(self) -> None:
-        writer = self._writer()
-        try:
+        with self._writing() as writer:
             writer.delete_all_documents()
-            writer.commit()
-        finally:
-            writer.wait_merging_threads()
-            self._committed()
 
     def bulk_build(self, entries: Iterable[IndexEntry]) -> int:
         """Empty the index and add every entry with one multi-threaded writer and one commit."""
-        writer = self._writer(heap=512_000_000, threads=max(1, min(4, os.cpu_count() or 1)))
         n = 0
-        try:
+        with self._writing(heap=512_000_000, threads=max(1, min(4, os.cpu_count() or 1))) as writer:
             writer.delete_all_documents()
             for entry in entries:
                 writer.add_document(_document(entry))
                 n += 1
-            writer.commit()
-        except BaseException:
-            writer.rollback()
-            raise
-        finally:
-            writer.wait_merging_threads()
-            self._committed()
         return n
 
     # -- reading --
