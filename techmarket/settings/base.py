@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "techmarket.auctions",
     "techmarket.deals",
     "techmarket.events",
+    "techmarket.challenges",
     "techmarket.demo",
 ]
 

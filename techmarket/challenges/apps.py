@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class ChallengesConfig(AppConfig):
+    name = "techmarket.challenges"
+    verbose_name = "揭榜挂帅"
+
+    def ready(self) -> None:
+        # TRANSITIONS tables and the workflow policies they name.
+        from . import permissions, review_permissions, workflows  # noqa: F401

@@ -1,0 +1,1 @@
+"""Who may do what with pools, challenges and applications (helper H1 fills this)."""
