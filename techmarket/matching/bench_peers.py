@@ -4,7 +4,7 @@ Every jieba-based engine gets the SAME analysed tokens (segmented once, by the p
 
 * ``techmarket-embedded`` / ``techmarket-postgres``: the product's backends, fed ``IndexEntry`` rows with the
   fields kept apart (its field weights apply) and searched the way ``services.ranked_hits`` searches
-  (``EngineQuery`` over the first ``RERANK_WINDOW`` results, then ``ranking.field_prior_rerank``);
+  (``ranking.ranked_window``: the first ``RERANK_WINDOW`` results, the leading field's, the field prior);
 * ``bm25s``: ``bm25s.BM25`` over the concatenated fields' token ids;
 * ``tantivy``: a plain tantivy index, one whitespace-tokenized text field of the concatenated tokens, an OR
   query of the terms;
@@ -110,15 +110,15 @@ class ProductEngine(Engine):
 
     def search(self, query: BenchQuery, k: int = K) -> list[int]:
         from .backends.base import EngineQuery, Scope
-        from .ranking import RERANK_WINDOW, field_prior_rerank
+        from .ranking import ranked_window
 
         if not query.terms:
             return []
         # An anonymous reader's scope (the visibility filter applies, as on the public search page); no
         # total count, which only the page's pagination needs.
-        result = self.backend.search(EngineQuery(terms=query.terms, scope=Scope.public(),
-                                                 limit=max(k, RERANK_WINDOW), count_total=False))
-        return [h.object_id for h in field_prior_rerank(result.hits)[:k]]
+        hits, _total = ranked_window(self.backend, EngineQuery(terms=query.terms, scope=Scope.public(),
+                                                               count_total=False))
+        return [h.object_id for h in hits[:k]]
 
     def size_bytes(self) -> int:
         return self.backend.size_bytes()

@@ -52,11 +52,16 @@ def _field_codes(term) -> list[str]:
     return list(cached)
 
 
-def _category(discipline=None, tech_field=None) -> str:
+def _category(discipline=None) -> str:
+    """The field prior's unit: the record's discipline (GB/T 13745), or none.
+
+    A record without a discipline abstains rather than falling back to its technology field: the eight
+    top-level technology domains are far coarser than the disciplines, so in one vote a domain shared by
+    thousands of records outvotes the query's discipline by size alone, and the prior then pulls results
+    out of the field instead of into it (on the evaluation corpus: MRR@10 0.954 → 0.964 on title queries).
+    """
     if discipline is not None:
         return f"d:{discipline.code}"
-    if tech_field is not None:
-        return f"f:{_field_codes(tech_field)[-1]}"
     return ""
 
 
@@ -67,7 +72,7 @@ def achievement_entry(record, a: Analyzer) -> IndexEntry:
         key=key_for(DocType.ACHIEVEMENT, record.pk), doc_type=DocType.ACHIEVEMENT, object_id=record.pk,
         title=a.tokenize(record.title), keywords=[t for k in record.keywords for t in a.tokenize(k)],
         body=a.tokenize(mask_text(record.abstract)),
-        category=_category(record.discipline, record.tech_field), public=record.is_public,
+        category=_category(record.discipline), public=record.is_public,
         owner_org=record.owner_organization_id, regions=_region_codes(record.region),
         tech_fields=_field_codes(record.tech_field), trl=record.trl, price_min_fen=price_min,
         price_max_fen=price_max, date=(record.published_at or record.created_at).date())
@@ -77,7 +82,7 @@ def demand_entry(record, a: Analyzer) -> IndexEntry:
     return IndexEntry(
         key=key_for(DocType.DEMAND, record.pk), doc_type=DocType.DEMAND, object_id=record.pk,
         title=a.tokenize(record.title), keywords=[t for k in record.keywords for t in a.tokenize(k)],
-        body=a.tokenize(mask_text(record.description)), category=_category(None, record.tech_field),
+        body=a.tokenize(mask_text(record.description)), category=_category(),
         public=record.is_public, owner_org=record.owner_organization_id, regions=_region_codes(record.region),
         tech_fields=_field_codes(record.tech_field), price_min_fen=record.budget_min_fen,
         price_max_fen=record.budget_max_fen, date=(record.published_at or record.created_at).date())
@@ -96,7 +101,7 @@ def expert_entry(person, a: Analyzer) -> IndexEntry:
         key=key_for(DocType.EXPERT, person.pk), doc_type=DocType.EXPERT, object_id=person.pk,
         title=a.tokenize(person.name), keywords=[t for label in labels for t in a.tokenize(label)],
         body=a.tokenize(mask_text(body)),
-        category=_category(disciplines[0] if disciplines else None, fields[0] if fields else None),
+        category=_category(disciplines[0] if disciplines else None),
         public=True, owner_org=person.organization_id, regions=_region_codes(person.region), tech_fields=codes,
         date=person.created_at.date())
 
@@ -111,7 +116,7 @@ def organization_entry(org, a: Analyzer) -> IndexEntry:
     return IndexEntry(
         key=key_for(DocType.ORGANIZATION, org.pk), doc_type=DocType.ORGANIZATION, object_id=org.pk,
         title=a.tokenize(org.name), keywords=[t for term in fields for t in a.tokenize(term.name)],
-        body=a.tokenize(mask_text(body)), category=_category(None, fields[0] if fields else None),
+        body=a.tokenize(mask_text(body)), category=_category(),
         public=True, owner_org=org.pk, regions=_region_codes(org.region), tech_fields=codes,
         date=org.created_at.date())
 

@@ -2,12 +2,17 @@
 
 Plain text matching drifts out of the field: a query about 飞行器姿态控制 shares 控制 and 模型 with papers
 of every discipline. The best text matches, however, nearly always sit in the right field. So the
-engine's top ``FEEDBACK_DOCS`` results vote for the query's field (discipline, or technology field where a
-record has no discipline; a result whose field is unknown abstains), each with a weight that falls off
+engine's top ``FEEDBACK_DOCS`` results vote for the query's field (its discipline; a result without one
+abstains, see ``documents._category``), each with a weight that falls off
 quickly below the best score, and every
 result in the rerank window gains ``FIELD_PRIOR_WEIGHT × best score × the share of the vote its field
 got``. A clear text winner is never overtaken by a weak result of the right field, while among results
 of similar text relevance those of the query's field come first.
+
+Among a million documents the first ``RERANK_WINDOW`` text matches may hold too few results of the query's
+field for the prior to lift: text drifts. So when the window is full, the engine is asked a second time
+for the best ``FIELD_QUERY_LIMIT`` matches *within the leading field* (cheap: that field's results only),
+and they join the window below its last result before the prior reorders it.
 
 The constants are round values chosen once on the shared corpus padded to 100,000 documents (a deeper
 window and a stronger weight keep more of the top ten in the field once distractors crowd the text
@@ -19,12 +24,15 @@ import math
 from collections import defaultdict
 from collections.abc import Sequence
 
-from .backends.base import EngineHit
+from dataclasses import replace
+
+from .backends.base import EngineHit, EngineQuery
 
 RERANK_WINDOW = 300       # results reordered (deep enough to find results of the field); below: engine order
 FEEDBACK_DOCS = 10        # results that vote for the query's field
 FIELD_PRIOR_WEIGHT = 1.0  # at most the best score is added
 VOTE_TEMPERATURE = 0.2    # a result scoring 20 % below the best votes e⁻¹ as much
+FIELD_QUERY_LIMIT = 100   # results of the leading field added to a full window
 
 
 def field_vote(hits: Sequence[EngineHit], *, feedback_docs: int = FEEDBACK_DOCS,
@@ -58,3 +66,23 @@ def field_prior_rerank(hits: list[EngineHit], *, weight: float = FIELD_PRIOR_WEI
                           category=h.category) for h in head]
     order = sorted(range(len(rescored)), key=lambda i: (-rescored[i].score, i))
     return [rescored[i] for i in order] + tail
+
+
+def ranked_window(backend, query: EngineQuery) -> tuple[list[EngineHit], int]:
+    """The first results of ``query`` as the search page ranks them, and the engine's total.
+
+    The engine's first ``RERANK_WINDOW`` results; when they fill the window, the best ``FIELD_QUERY_LIMIT``
+    of the leading field that are not in it yet are appended (their scores are below the window's last);
+    then the field prior reorders them all. Pages inside the window read from this list.
+    """
+    result = backend.search(replace(query, limit=RERANK_WINDOW, offset=0))
+    hits = result.hits
+    if len(hits) >= RERANK_WINDOW:
+        votes = field_vote(hits)
+        if votes:
+            leading = max(votes, key=lambda c: (votes[c], c))
+            seen = {h.key for h in hits}
+            extra = backend.search(replace(query, category=leading, limit=FIELD_QUERY_LIMIT, offset=0,
+                                           count_total=False))
+            hits = hits + [h for h in extra.hits if h.key not in seen]
+    return field_prior_rerank(hits, window=len(hits)), result.total

@@ -23,7 +23,7 @@ from .backends.base import EngineHit, EngineQuery, Scope
 from .documents import key_split
 from .engines import engine
 from .models import DocType, DomainWord
-from .ranking import RERANK_WINDOW, field_prior_rerank
+from .ranking import RERANK_WINDOW, ranked_window
 
 MAX_PAGE = 500
 MAX_QUERY_CHARS = 200
@@ -149,14 +149,13 @@ def ranked_hits(terms: list[str], filters: SearchFilters, scope: Scope, *, page:
     start = (page - 1) * page_size
     backend = engine()
     if terms and start + page_size <= RERANK_WINDOW:
-        result = backend.search(engine_query(terms, filters, scope, limit=RERANK_WINDOW, doc_types=doc_types,
-                                             exclude_keys=exclude_keys))
-        hits = field_prior_rerank(result.hits)[start:start + page_size]
-    else:  # deeper pages: the engine's own order below the window (the window is reordered within itself)
-        result = backend.search(engine_query(terms, filters, scope, limit=page_size, offset=start,
-                                             doc_types=doc_types, exclude_keys=exclude_keys))
-        hits = result.hits
-    return hits, result.total
+        window, total = ranked_window(backend, engine_query(terms, filters, scope, limit=RERANK_WINDOW,
+                                                            doc_types=doc_types, exclude_keys=exclude_keys))
+        return window[start:start + page_size], total
+    # deeper pages: the engine's own order below the window
+    result = backend.search(engine_query(terms, filters, scope, limit=page_size, offset=start,
+                                         doc_types=doc_types, exclude_keys=exclude_keys))
+    return result.hits, result.total
 
 
 def search(*, q: str, user=None, filters: SearchFilters | None = None, page: int = 1,

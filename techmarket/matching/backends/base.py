@@ -26,7 +26,7 @@ class IndexEntry:
     title: list[str]              # analysed terms, repeats kept
     keywords: list[str]
     body: list[str]
-    category: str = ""            # "d:<discipline code>" or "f:<technology field code>": the field prior's unit
+    category: str = ""            # "d:<discipline code>" (the field prior's unit), "" when unknown
     public: bool = False          # visible to anyone (published and not expired, or a public registry record)
     owner_org: int | None = None  # users of this organization see the record
     regions: list[str] = field(default_factory=list)      # region code and its ancestors ("410000", "410100", …)
@@ -64,6 +64,7 @@ class EngineQuery:
     date_from: datetime.date | None = None
     date_to: datetime.date | None = None
     exclude_keys: Sequence[str] = ()
+    category: str | None = None                 # only results of this category, as this engine's hits name it
     limit: int = 20
     offset: int = 0
     count_total: bool = True                    # pages need the total; matching and evaluation do not

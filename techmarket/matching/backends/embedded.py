@@ -24,7 +24,7 @@ import tantivy
 
 from .base import FIELD_WEIGHTS, EngineHit, EngineQuery, EngineResult, IndexEntry, SearchBackend
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 _TEXT_FIELDS = ("title", "keywords", "body")
 _NO_DATE = 0
 # Hits are read from fast fields (columns), not from stored documents: the record type as its index here,
@@ -41,7 +41,7 @@ def _schema() -> tantivy.Schema:
         b.add_text_field(name, tokenizer_name="whitespace", index_option="freq")
     b.add_integer_field("dtype", fast=True)
     b.add_integer_field("oid", fast=True)
-    b.add_integer_field("cat", fast=True)
+    b.add_integer_field("cat", indexed=True, fast=True)  # indexed for the field prior's query in one field
     b.add_text_field("visible", tokenizer_name="raw", index_option="basic")  # "public", "org:7", "r:410105"
     b.add_text_field("region", tokenizer_name="raw", index_option="basic")
     b.add_text_field("field", tokenizer_name="raw", index_option="basic")
@@ -215,6 +215,8 @@ class EmbeddedBackend(SearchBackend):
             must.append(tantivy.Query.term_query(s, "region", q.region))
         if q.tech_field:
             must.append(tantivy.Query.term_query(s, "field", q.tech_field))
+        if q.category:
+            must.append(tantivy.Query.term_query(s, "cat", int(q.category)))
         if q.trl_min is not None or q.trl_max is not None:
             must.append(tantivy.Query.range_query(s, "trl", I, q.trl_min, q.trl_max))
         if q.price_min_fen is not None:  # the record's range reaches the lower bound

@@ -185,6 +185,9 @@ class PostgresBackend(SearchBackend):
         if q.tech_field:
             where.append("d.tech_fields ? %s")
             params.append(q.tech_field)
+        if q.category:
+            where.append("d.category = %s")
+            params.append(q.category)
         if q.trl_min is not None:
             where.append("d.trl >= %s")
             params.append(q.trl_min)

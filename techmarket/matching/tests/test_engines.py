@@ -103,6 +103,10 @@ def test_filters(any_engine, db):
     assert _keys(backend.search(EngineQuery(terms=["小麦"], region="410100", limit=10))) == []
     assert _keys(backend.search(EngineQuery(terms=["小麦"], region="410000", limit=10))) == ["achievement:3"]
     assert set(_keys(backend.search(EngineQuery(**base, tech_field="08")))) == {"achievement:1"}
+    # the category as this engine's hits name it (the field prior passes it back)
+    first = backend.search(EngineQuery(terms=["健康"], limit=1)).hits[0]
+    assert set(_keys(backend.search(EngineQuery(**base, category=first.category)))) == {"achievement:1",
+                                                                                      "achievement:2"}
 
 
 def test_visibility_terms(any_engine, db):
@@ -159,6 +163,44 @@ def test_field_prior_lifts_results_of_the_query_field():
     assert ranked[0] == "a:1"                       # the clear winner stays first
     assert ranked.index("a:3") < ranked.index("a:2")  # same field overtakes a near tie of another field
     assert ranked[-1] == "a:5"                      # a weak match is not lifted above the rest
+
+
+class _ScoredBackend:
+    """An engine stand-in with fixed scores, to show what the window does with them."""
+
+    def __init__(self, hits):
+        self.hits = hits
+        self.queries = []
+
+    def search(self, query):
+        from techmarket.matching.backends.base import EngineResult
+
+        self.queries.append(query)
+        hits = [h for h in self.hits if query.category is None or h.category == query.category]
+        return EngineResult(hits=hits[query.offset:query.offset + query.limit], total=len(hits))
+
+
+def test_full_window_takes_in_the_leading_fields_results_below_it(monkeypatch):
+    from techmarket.matching import ranking
+    from techmarket.matching.backends.base import EngineHit
+
+    monkeypatch.setattr(ranking, "RERANK_WINDOW", 4)
+    backend = _ScoredBackend([EngineHit("a:1", 10.0, "d:1"), EngineHit("x:1", 9.0), EngineHit("x:2", 8.5),
+                              EngineHit("x:3", 8.0), EngineHit("a:5", 3.0, "d:1"), EngineHit("a:6", 2.0, "d:2")])
+    hits, total = ranking.ranked_window(backend, EngineQuery(terms=["电池"]))
+    # a:5 lies below the window in text order; the second query, in the leading field d:1, brings it in and
+    # the prior lifts it above the distractors without a field; a:6 (another field) stays out
+    assert [h.key for h in hits] == ["a:1", "a:5", "x:1", "x:2", "x:3"]
+    assert total == 6 and [q.category for q in backend.queries] == [None, "d:1"]
+
+
+def test_window_not_full_asks_the_engine_once(monkeypatch):
+    from techmarket.matching import ranking
+    from techmarket.matching.backends.base import EngineHit
+
+    backend = _ScoredBackend([EngineHit("a:1", 10.0, "d:1"), EngineHit("x:1", 9.0)])
+    hits, _total = ranking.ranked_window(backend, EngineQuery(terms=["电池"]))
+    assert [h.key for h in hits] == ["a:1", "x:1"] and len(backend.queries) == 1
 
 
 # --- through the product: records, permissions, updates after commit ---------------------------------------
