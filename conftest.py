@@ -54,6 +54,16 @@ def _media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _choices_cache():
+    # Region and term choice lists are cached per process; a rolled-back test must not leave its rows there.
+    from techmarket.directory.forms import choices_cache_clear
+
+    choices_cache_clear()
+    yield
+    choices_cache_clear()
+
+
+@pytest.fixture(autouse=True)
 def _search_dir(settings, tmp_path):
     # Each test gets its own embedded index directory (created only when a test searches).
     settings.TECHMARKET_SEARCH_DIR = str(tmp_path / "search")

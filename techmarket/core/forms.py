@@ -8,9 +8,37 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import PermissionDenied
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from .errors import ApplicationError
+
+
+class FastSelect(forms.Select):
+    """A select whose options are written in Python rather than through Django's per-option templates.
+
+    For the long region and technology-field lists (about 130 options) the template path costs more than
+    the rest of the search page; this renders the same markup (option groups, ``selected``) in a fraction.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final = self.build_attrs(self.attrs, attrs)
+        final["name"] = name
+        chosen = set(self.format_value(value))
+
+        def options(items):
+            return format_html_join("", "<option value=\"{}\"{}>{}</option>", (
+                (v, mark_safe(" selected") if str(v) in chosen else "", label) for v, label in items))
+
+        parts = []
+        for value_, label in self.choices:
+            if isinstance(label, (list, tuple)):
+                parts.append(format_html('<optgroup label="{}">{}</optgroup>', value_, options(label)))
+            else:
+                parts.append(options([(value_, label)]))
+        return format_html("<select{}>{}</select>", flatatt(final), mark_safe("".join(parts)))
 
 
 class ActionForm(forms.Form):

@@ -5,6 +5,8 @@ items are put back on the named fields (``add_service_errors``).
 """
 from __future__ import annotations
 
+import time
+
 from django import forms
 from django.core.validators import validate_email
 from django.db.models import Q
@@ -44,9 +46,32 @@ def _grouped_regions(regions) -> list:
     return flat + groups
 
 
+# The two long choice lists (regions of the seed cities, technology fields) are built once per process and kept
+# for CHOICES_TTL seconds: building them costs more than the rest of a search page. Saving a region or a term
+# clears this process's copy at once (signals in directory.apps); other processes see the change within the TTL.
+CHOICES_TTL = 60.0
+_choices_cache: dict[str, tuple[float, list]] = {}
+
+
+def choices_cache_clear(**_kwargs) -> None:
+    _choices_cache.clear()
+
+
+def _cached_choices(key: str, build) -> list:
+    now = time.monotonic()
+    hit = _choices_cache.get(key)
+    if hit is None or now - hit[0] > CHOICES_TTL:
+        hit = _choices_cache[key] = (now, build())
+    # callers may extend the lists: hand out copies of the outer list and of each group's options
+    return [(value, list(label)) if isinstance(label, list) else (value, label) for value, label in hit[1]]
+
+
 def seed_region_choices() -> list:
-    regions = Region.objects.filter(Q(code__in=SEED_CITY_CODES) | Q(parent__code__in=SEED_CITY_CODES))
-    return _grouped_regions(regions.select_related("parent", "parent__parent").order_by("code"))
+    def build():
+        regions = Region.objects.filter(Q(code__in=SEED_CITY_CODES) | Q(parent__code__in=SEED_CITY_CODES))
+        return _grouped_regions(regions.select_related("parent", "parent__parent").order_by("code"))
+
+    return _cached_choices("seed_regions", build)
 
 
 def scoped_region_choices(user) -> list:
@@ -76,6 +101,15 @@ def region_choices_keeping(choices: list, region: Region | None) -> list:
 
 def hitech_field_choices(*, extra_terms=()) -> list:
     """Top two levels of 国家重点支持的高新技术领域, grouped by domain; ``extra_terms`` keeps deeper current values."""
+    groups = _cached_choices("hitech_fields", _hitech_field_groups)
+    known = choice_values(groups)
+    others = [(t.code, t.label) for t in extra_terms if t.code not in known]
+    if others:
+        groups.append((_("其他"), others))
+    return groups
+
+
+def _hitech_field_groups() -> list:
     terms = list(Term.objects.filter(scheme__code="hitech_domains", level__lte=2, is_active=True)
                  .order_by("sort_order", "code"))
     groups, by_pk = [], {}
@@ -87,10 +121,6 @@ def hitech_field_choices(*, extra_terms=()) -> list:
     for term in terms:
         if term.level == 2 and term.parent_id in by_pk:
             by_pk[term.parent_id].append((term.code, term.name))
-    known = choice_values(groups)
-    others = [(t.code, t.label) for t in extra_terms if t.code not in known]
-    if others:
-        groups.append((_("其他"), others))
     return groups
 
 

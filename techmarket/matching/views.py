@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from techmarket.core.errors import ApplicationError
-from techmarket.core.forms import add_service_errors
+from techmarket.core.forms import FastSelect, add_service_errors
 from techmarket.portal.selectors import city_current
 
 from . import services
@@ -43,12 +43,12 @@ class SearchForm(forms.Form):
 
     q = forms.CharField(label=gettext_lazy("关键词"), required=False, max_length=services.MAX_QUERY_CHARS)
     type = forms.CharField(required=False, widget=forms.HiddenInput)
-    region = forms.CharField(label=gettext_lazy("区域（含下级）"), required=False, widget=forms.Select)
-    field = forms.CharField(label=gettext_lazy("技术领域"), required=False, widget=forms.Select)
+    region = forms.CharField(label=gettext_lazy("区域（含下级）"), required=False, widget=FastSelect)
+    field = forms.CharField(label=gettext_lazy("技术领域"), required=False, widget=FastSelect)
     trl_min = forms.CharField(label=gettext_lazy("技术就绪水平不低于"), required=False,
-                              widget=forms.Select(choices=TRL_OPTIONS))
+                              widget=FastSelect(choices=TRL_OPTIONS))
     trl_max = forms.CharField(label=gettext_lazy("技术就绪水平不高于"), required=False,
-                              widget=forms.Select(choices=TRL_OPTIONS))
+                              widget=FastSelect(choices=TRL_OPTIONS))
     price_min = forms.CharField(label=gettext_lazy("价格/预算不低于（元）"), required=False,
                                 widget=forms.TextInput(attrs={"inputmode": "decimal"}))
     price_max = forms.CharField(label=gettext_lazy("价格/预算不高于（元）"), required=False,

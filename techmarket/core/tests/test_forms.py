@@ -1,0 +1,50 @@
+"""The Python-rendered select gives the browser what Django's template-rendered one gives."""
+from html.parser import HTMLParser
+
+from django import forms
+
+from techmarket.core.forms import FastSelect
+
+CHOICES = [("", "全部"), ("郑州市", [("410100", "郑州市（全市）"), ("410105", "金水区")]), ("x", 'a<b&"c"')]
+
+
+class _Options(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.items, self.group, self.select_attrs, self._open = [], None, {}, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "select":
+            self.select_attrs = attrs
+        elif tag == "optgroup":
+            self.group = attrs["label"]
+        elif tag == "option":
+            self._open = [self.group, attrs["value"], "selected" in attrs, ""]
+
+    def handle_endtag(self, tag):
+        if tag == "optgroup":
+            self.group = None
+        elif tag == "option":
+            self.items.append(tuple(self._open))
+            self._open = None
+
+    def handle_data(self, data):
+        if self._open is not None:
+            self._open[3] += data
+
+
+def _parse(html):
+    parser = _Options()
+    parser.feed(html)
+    return parser.select_attrs, parser.items
+
+
+def test_fast_select_matches_djangos_select():
+    attrs = {"id": "id_region", "class": "form-select", "aria-invalid": "true"}
+    for value in ("", "410105", "x", "nothing", None):
+        fast = _parse(FastSelect(choices=CHOICES).render("region", value, attrs))
+        django = _parse(forms.Select(choices=CHOICES).render("region", value, attrs))
+        assert fast == django, value
+    assert _parse(FastSelect(choices=CHOICES).render("region", "410105", attrs))[1][2] == (
+        "郑州市", "410105", True, "金水区")
