@@ -542,7 +542,8 @@ def record_matches(record, *, user=None, target_types: Sequence[str] | None = No
     terms, weights = source_terms(source)
     if not terms:
         return []
-    exclude = owner_declined_keys(source.doc_type, record.pk)
+    # A record matched as a demand (a 揭榜挂帅 challenge) carries the marks of the demand it was raised from.
+    exclude = owner_declined_keys(source.doc_type, getattr(record, "demand_id", None) or record.pk)
     if source.owner_org_id is not None:
         exclude.add(key_for(DocType.ORGANIZATION, source.owner_org_id))
     matches: list[Match] = []
