@@ -8,3 +8,4 @@ class ChallengesConfig(AppConfig):
     def ready(self) -> None:
         # TRANSITIONS tables and the workflow policies they name.
         from . import permissions, review_permissions, workflows  # noqa: F401
+        from . import services  # noqa: F401  (registers the "challenges" notification topic)

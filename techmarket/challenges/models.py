@@ -185,6 +185,15 @@ class Challenge(TimeStampedModel):
     def disclosure_owner_organization_id(self):
         return self.owner_organization_id
 
+    def disclosure_viewer_allowed(self, user) -> bool:
+        """Staff in scope, the panel and the units that accepted the agreement see the confidential tier (B3)."""
+        from .permissions import can_see_confidential
+
+        return can_see_confidential(user, self)
+
+    def disclosure_open_to_requests(self) -> bool:
+        return False  # the way in is the challenge agreement (揭榜协议), not a disclosure request
+
     def get_absolute_url(self) -> str:
         return reverse("challenges:detail", kwargs={"pk": self.pk})
 
@@ -250,6 +259,8 @@ class ChallengeApplication(TimeStampedModel):
     feedback = models.TextField(_("反馈意见"), blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", verbose_name=_("创建人"))
+
+    REASON_OWNER_FIELD = "organization"  # coded feedback counts per institution (B2 statistics)
 
     class Meta:
         verbose_name = _("揭榜申请")

@@ -40,6 +40,7 @@ from .models import NonTechnicalCost, TechContract
 from .permissions import can_create_contract, contract_edit_refusal
 
 __all__ = ["contract_clean", "CleanContract", "contract_field_clean", "clean_amount", "contract_create_from_deal",
+           "contract_create_from_challenge",
            "contract_create", "contract_update", "contract_act", "contract_cancel", "audit_snapshot",
            "EDITABLE_FIELDS", "FIELD_LABELS", "TERM_SCHEMES"]
 
@@ -457,6 +458,47 @@ def contract_create_from_deal(*, deal, by) -> TechContract:
     record_change(obj=contract, action=ObjectChange.Action.CREATE, by=by, after=audit_snapshot(contract),
                   comment=_("成交生成合同草稿"))
     _notify_seller_of_draft(contract)
+    return contract
+
+
+# 技术开发（委托）: a 揭榜挂帅 project is the setter commissioning the solver to develop the technology.
+CHALLENGE_CATEGORY = "11"
+
+
+@transaction.atomic
+def contract_create_from_challenge(*, challenge, by) -> TechContract:
+    """The draft contract of an awarded 揭榜挂帅 challenge (J2 → C1), pre-filled for registration; idempotent.
+
+    Called by the challenges app inside the transaction of the award (开榜), which then sets
+    ``Challenge.contract`` to the result. The seller is the winning application's lead unit, the buyer the
+    enterprise that set the challenge; the amount is the winning price. ``by`` is whoever awards; the
+    challenge service has decided that they may, so no permission is checked here. The seller side then
+    completes the draft (``contract_update``) and submits it for registration.
+    """
+    if challenge.contract_id:
+        return challenge.contract
+    application = challenge.winner
+    seller, buyer = application.organization, challenge.owner_organization
+    suffix = _("技术开发合同")
+    title = (challenge.title or "").strip()
+    room = prefill.NAME_MAX - len(suffix) - 2
+    if len(title) > room:
+        title = title[: room - 1] + "…"
+    contract = TechContract(
+        source=ContractSource.CHALLENGE,
+        name="《{t}》{s}".format(t=title, s=suffix),
+        category=prefill.term_or_none("contract_category", CHALLENGE_CATEGORY),
+        seller_organization=seller, seller_name=seller.name, seller_credit_code=seller.credit_code,
+        seller_region=seller.region, seller_nature=seller.party_nature,
+        buyer_organization=buyer, buyer_name=buyer.name, buyer_credit_code=buyer.credit_code,
+        buyer_region=buyer.region, buyer_nature=buyer.party_nature,
+        total_amount_fen=application.price_fen, tech_amount_fen=application.price_fen,
+        tech_field=prefill.contract_field_for(challenge.tech_field),
+        created_by=by if isinstance(by, get_user_model()) and by.pk else None,
+    )
+    contract.save()
+    record_change(obj=contract, action=ObjectChange.Action.CREATE, by=by, after=audit_snapshot(contract),
+                  comment=_("揭榜挂帅开榜生成合同草稿"))
     return contract
 
 

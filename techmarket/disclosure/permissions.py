@@ -49,7 +49,7 @@ def can_view_confidential(user, record) -> bool:
     if not is_authenticated(user) or record is None:
         return False
     return (is_record_owner(user, record) or is_admin_for_record(user, record)
-            or active_grant_for(user, record) is not None)
+            or active_grant_for(user, record) is not None or protocols.viewer_allowed(user, record))
 
 
 def is_requester_side(user, request: DisclosureRequest) -> bool:

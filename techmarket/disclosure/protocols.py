@@ -140,6 +140,14 @@ def open_to_requests(record) -> bool:
     return bool(hook()) if callable(hook) else True
 
 
+def viewer_allowed(user, record) -> bool:
+    """Optional hook ``disclosure_viewer_allowed(self, user) -> bool``: viewers a record admits by rules of its
+    own (e.g. the units that accepted a 揭榜挂帅 challenge's agreement), besides owners, administrators and
+    active requests."""
+    hook = getattr(record, "disclosure_viewer_allowed", None)
+    return bool(hook(user)) if callable(hook) else False
+
+
 def record_title(record) -> str:
     return str(record)[:200]
 

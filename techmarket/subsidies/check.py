@@ -15,6 +15,18 @@ KINDS = {"enterprise": {"enterprise"}, "university_institute": {"university", "i
          "agency_or_intermediary": {"agency", "service_provider"},
          "challenge_solver": {"university", "institute", "enterprise", "rd_institution"}}
 ACTIVE = ("computed", "notice", "approved", "closed")
+SHARE_MAX_RATE = 30
+
+
+def _stage_reached(c: dict, code: str) -> bool:
+    """签约: the contract is registered; 验收: its 揭榜挂帅 project passed acceptance; nothing else."""
+    from techmarket.challenges.models import Challenge
+
+    if code == "signing":
+        return c["status"] == "registered"
+    if code == "acceptance":
+        return Challenge.objects.filter(contract_id=c["id"], status="accepted").exists()
+    return False
 
 
 def _region_path(region_id):
@@ -187,8 +199,13 @@ def independent_amounts(round_) -> dict[int, int]:
             c = TechContract.objects.filter(pk=d["contract_id"]).values().first()
             stage = [s for s in p["instalments"] if s["code"] == d["instalment"]]
             key = (p["code"], d["contract_id"], d["instalment"])
-            if c and stage and key not in prior and _contract_ok(p, org["id"], c, city_path, province_path):
-                amount = _rate(c["total_amount_fen"], p["rate_percent"]) * stage[0]["percent"] // 100
+            if c and c["source"] == "challenge" and stage and key not in prior and \
+                    _contract_ok(p, org["id"], c, city_path, province_path) and _stage_reached(c, stage[0]["code"]):
+                # never above 30 % of the contract (seed 003 (六)); the policy's maximum bounds the whole
+                ceiling = _rate(c["total_amount_fen"], min(p["rate_percent"], SHARE_MAX_RATE))
+                if p["max_amount_fen"] is not None:
+                    ceiling = min(ceiling, p["max_amount_fen"])
+                amount = ceiling * stage[0]["percent"] // 100
                 award_key = key
         if p["max_amount_fen"] is not None:
             amount = min(amount, p["max_amount_fen"])

@@ -122,3 +122,13 @@ class ExclusionCode(models.TextChoices):
     INSTALMENT = "instalment_invalid", _("分期节点无效或已支持")
     NO_BASE = "no_base", _("没有可计入的基数")
     NOT_ACCEPTED = "declaration_not_accepted", _("申报未通过复审")
+    NOT_CHALLENGE = "not_challenge_contract", _("非揭榜挂帅项目合同")
+    STAGE_NOT_REACHED = "stage_not_reached", _("分期节点尚未达到")
+
+
+# 按合同额比例分期支持 (seed 003 (六)): 争取省财政按不超过合同额的30%给予支持.
+SHARE_OF_CONTRACT_MAX_RATE = 30
+# The instalment codes whose stage the platform records (engine.contract_stages_reached): 签约 is reached
+# when the contract is registered (认定登记), 验收 when its 揭榜挂帅 project passed acceptance.
+STAGE_SIGNING = "signing"
+STAGE_ACCEPTANCE = "acceptance"

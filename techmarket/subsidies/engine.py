@@ -17,12 +17,16 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.utils.translation import gettext as _
 
 from techmarket.core.errors import ApplicationError
 from techmarket.core.money import yuan_str
 
 from .choices import (
+    SHARE_OF_CONTRACT_MAX_RATE,
+    STAGE_ACCEPTANCE,
+    STAGE_SIGNING,
     Base,
     CounterpartyLocation,
     ExclusionCode,
@@ -62,10 +66,29 @@ def _path(region) -> str | None:
     return region.path if region is not None else None
 
 
+def contract_stages_reached(contract) -> list[str]:
+    """The instalment stages a contract has reached: 签约 once registered (认定登记), 验收 once its
+    揭榜挂帅 project passed acceptance."""
+    from techmarket.challenges.choices import ChallengeStatus
+    from techmarket.contracts.choices import ContractStatus
+
+    stages = []
+    if contract.status == ContractStatus.REGISTERED:
+        stages.append(STAGE_SIGNING)
+    try:
+        challenge = contract.challenge
+    except ObjectDoesNotExist:
+        challenge = None
+    if challenge is not None and challenge.status == ChallengeStatus.ACCEPTED:
+        stages.append(STAGE_ACCEPTANCE)
+    return stages
+
+
 def contract_facts(contract, *, payments=None) -> dict:
     pays = payments if payments is not None else list(contract.payments.all())
     return {
         "id": contract.pk, "name": contract.name, "status": contract.status,
+        "source": contract.source, "stages_reached": contract_stages_reached(contract),
         "registration_number": contract.registration_number or "",
         "has_national_number": contract.has_national_number,
         "registered_on": _d(contract.registered_on),
@@ -381,12 +404,33 @@ def _one_time(policy: dict, facts: dict, base_year: int, prior_one_time: set, re
     result.eligible = True
 
 
+STAGE_CONDITIONS = {STAGE_SIGNING: _("合同认定登记后"), STAGE_ACCEPTANCE: _("揭榜项目验收通过后")}
+
+
+def share_rate(policy: dict) -> Decimal:
+    """The policy's rate, never above 30 % of the contract (seed 003 (六) 不超过合同额的30%)."""
+    return min(Decimal(str(policy["rate_percent"])), Decimal(SHARE_OF_CONTRACT_MAX_RATE))
+
+
+def share_ceiling(policy: dict, total_amount_fen: int) -> int:
+    """The whole support of one contract: the rate (≤ 30 %) of the contract amount, rounded down to the
+    fen, and at most the policy's 最高金额; the instalments are shares of it."""
+    ceiling = apply_rate(total_amount_fen, share_rate(policy))
+    if policy["max_amount_fen"] is not None:
+        ceiling = min(ceiling, policy["max_amount_fen"])
+    return ceiling
+
+
 def _share_of_contract(policy: dict, facts: dict, prior_one_time: set, result: UnitResult) -> None:
     org = facts["organization"]
     c = facts["contract"]
     if c is None:
         result.exclusions.append(Exclusion("unit", org["id"], org["name"], ExclusionCode.NO_BASE,
                                            _("未指明揭榜项目合同")))
+        return
+    if c.get("source") != "challenge":
+        result.exclusions.append(Exclusion("contract", c["id"], c["name"], ExclusionCode.NOT_CHALLENGE,
+                                           _("该合同不是“揭榜挂帅”项目的技术合同")))
         return
     problem = _contract_exclusion(policy, org["id"], c)
     if problem is not None:
@@ -401,16 +445,36 @@ def _share_of_contract(policy: dict, facts: dict, prior_one_time: set, result: U
             _("分期节点“{s}”已获支持").format(s=stage["label"]) if stage
             else _("分期节点“{s}”不是本政策的节点").format(s=facts["instalment"])))
         return
+    if stage["code"] not in c.get("stages_reached", ()):
+        condition = STAGE_CONDITIONS.get(stage["code"])
+        result.exclusions.append(Exclusion(
+            "contract", c["id"], c["name"], ExclusionCode.STAGE_NOT_REACHED,
+            _("分期节点“{s}”尚未达到（{c}支付）").format(s=stage["label"], c=condition) if condition
+            else _("分期节点“{s}”尚未达到：本平台不记录该节点").format(s=stage["label"])))
+        return
     result.base_fen = c["total_amount_fen"]
-    ceiling = apply_rate(c["total_amount_fen"], policy["rate_percent"])
+    rate = share_rate(policy)
+    ceiling = share_ceiling(policy, c["total_amount_fen"])
     result.raw_fen = ceiling * int(stage["percent"]) // 100
     result.one_time_key = key
     result.items.append({"kind": "contract", "id": c["id"], "contract": c["name"],
                          "registration_number": c["registration_number"], "date": c["registered_on"],
                          "amount_fen": c["total_amount_fen"]})
-    result.steps.append(_("合同额 {b} 元 × {r}% = {m} 元；“{s}”节点支付 {p}% = {a} 元").format(
-        b=yuan(c["total_amount_fen"]), r=policy["rate_percent"], m=yuan(ceiling), s=stage["label"],
-        p=stage["percent"], a=yuan(result.raw_fen)))
+    shown_rate = policy["rate_percent"]
+    if rate != Decimal(str(policy["rate_percent"])):
+        shown_rate = SHARE_OF_CONTRACT_MAX_RATE
+        result.steps.append(_("政策比例 {r}% 超过合同额的 {m}%，按 {m}% 计").format(
+            r=policy["rate_percent"], m=SHARE_OF_CONTRACT_MAX_RATE))
+    by_rate = apply_rate(c["total_amount_fen"], rate)
+    if ceiling < by_rate:
+        result.steps.append(_("合同额 {b} 元 × {r}% = {x} 元，超过最高 {m} 元，按 {m} 元计").format(
+            b=yuan(c["total_amount_fen"]), r=shown_rate, x=yuan(by_rate), m=yuan(ceiling)))
+        result.steps.append(_("“{s}”节点支付 {p}% = {a} 元").format(
+            s=stage["label"], p=stage["percent"], a=yuan(result.raw_fen)))
+    else:
+        result.steps.append(_("合同额 {b} 元 × {r}% = {m} 元；“{s}”节点支付 {p}% = {a} 元").format(
+            b=yuan(c["total_amount_fen"]), r=shown_rate, m=yuan(ceiling), s=stage["label"],
+            p=stage["percent"], a=yuan(result.raw_fen)))
     result.eligible = True
 
 

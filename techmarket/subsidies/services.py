@@ -24,6 +24,7 @@ from . import engine, permissions
 from .choices import (
     EVIDENCE_EXTENSIONS,
     MAX_EVIDENCE_PER_DECLARATION,
+    SHARE_OF_CONTRACT_MAX_RATE,
     Base,
     CounterpartyLocation,
     DeclarationStatus,
@@ -126,6 +127,9 @@ def clean_policy_data(data: dict, *, current: SubsidyPolicy | None = None) -> di
     kind = values["rule_kind"]
     if kind in (RuleKind.RATE_OF_BASE, RuleKind.SHARE_OF_CONTRACT) and values["rate_percent"] is None:
         raise ApplicationError(_("按比例的规则须填写比例上限"), field="rate_percent", code="required")
+    if kind == RuleKind.SHARE_OF_CONTRACT and values["rate_percent"] > SHARE_OF_CONTRACT_MAX_RATE:
+        raise ApplicationError(_("按合同额比例分期支持的比例不能超过合同额的 {m}%").format(m=SHARE_OF_CONTRACT_MAX_RATE),
+                               field="rate_percent", code="rate_above_limit")
     if kind == RuleKind.RATE_OF_BASE:
         if not values["base"]:
             raise ApplicationError(_("按基数比例的规则须选择计算基数"), field="base", code="required")

@@ -9,6 +9,7 @@ import datetime
 
 import pytest
 
+from techmarket.contracts.models import TechContract
 from techmarket.integrity.models import IntegrityRecord
 
 from . import factories as f
@@ -274,18 +275,33 @@ class TestZhoukouAgencies:
 class TestZhoukouChallengeShare:
     """seed 003 (六) 揭榜挂帅: 争取省财政按不超过合同额的30%给予支持 (instalments 50% 签约, 50% 验收)."""
 
-    def test_each_instalment_once(self, bureau_zhoukou, zhoukou_policies):
+    def test_each_instalment_once_when_its_stage_is_reached(self, bureau_zhoukou, zhoukou_policies):
         policy = zhoukou_policies["zk-challenge-share"]
         solver = f.org("周口揭榜研究院", "411602", kind="institute")
         issuer = f.org("周口发榜企业", "411602")
         c = f.contract(seller=solver, buyer=issuer, total=100_000_001)
+        TechContract.objects.filter(pk=c.pk).update(source="challenge")  # the contract of a 揭榜挂帅 project
         round_ = f.round_through_review(bureau=bureau_zhoukou, city="4116", policy_list=[policy], declarations=[
             {"org": solver, "policy": policy, "contract": c.pk, "instalment": "signing"}])
-        # 1,000,000.01 × 30% = 300,000.003 → 300,000.00; 签约 50% = 150,000.00
+        # 1,000,000.01 × 30% = 300,000.003 → 300,000.00; 签约 (reached: registered) 50% = 150,000.00
         assert _lines(f.compute(round_, bureau_zhoukou)) == {("周口揭榜研究院", "zk-challenge-share"): 15_000_000}
-        second = f.round_through_review(bureau=bureau_zhoukou, city="4116", policy_list=[policy], name="验收批", declarations=[
+        second = f.round_through_review(bureau=bureau_zhoukou, city="4116", policy_list=[policy], name="验收批",
+                                        declarations=[
             {"org": solver, "policy": policy, "contract": c.pk, "instalment": "acceptance"},
             {"org": solver, "policy": policy, "contract": c.pk, "instalment": "signing"}])
         computation = f.compute(second, bureau_zhoukou)
-        assert list(computation.lines.values_list("amount_fen", flat=True)) == [15_000_000]
-        assert computation.exclusions.get().code == "instalment_invalid"
+        # 验收: no accepted 揭榜挂帅 project behind the contract (challenges/tests/test_support.py pays it);
+        # 签约: already granted
+        assert list(computation.lines.values_list("amount_fen", flat=True)) == []
+        assert sorted(computation.exclusions.values_list("code", flat=True)) == ["instalment_invalid",
+                                                                                 "stage_not_reached"]
+
+    def test_a_contract_not_from_a_challenge_gets_nothing(self, bureau_zhoukou, zhoukou_policies):
+        policy = zhoukou_policies["zk-challenge-share"]
+        solver = f.org("周口技术研究院", "411602", kind="institute")
+        c = f.contract(seller=solver, buyer=f.org("周口企业", "411602"), total=100_000_000)
+        round_ = f.round_through_review(bureau=bureau_zhoukou, city="4116", policy_list=[policy], declarations=[
+            {"org": solver, "policy": policy, "contract": c.pk, "instalment": "signing"}])
+        computation = f.compute(round_, bureau_zhoukou)
+        assert _lines(computation) == {}
+        assert computation.exclusions.get().code == "not_challenge_contract"
