@@ -22,6 +22,7 @@ def _register() -> None:
     from techmarket.directory.api import router as directory_router
     from techmarket.disclosure.api import router as disclosure_router
     from techmarket.demands.api import router as demands_router
+    from techmarket.challenges.api import router as challenges_router
     from techmarket.listings.api import router as listings_router
     from techmarket.auctions.api import router as auctions_router
     from techmarket.deals.api import router as deals_router
@@ -50,6 +51,7 @@ def _register() -> None:
     api.add_router("/v1/", matching_router)
     api.add_router("/v1/", achievements_router)
     api.add_router("/v1/", demands_router)
+    api.add_router("/v1/", challenges_router)
     api.add_router("/v1/", listings_router)
     api.add_router("/v1/", auctions_router)
     api.add_router("/v1/", deals_router)

@@ -80,7 +80,7 @@ def _complete(contract: TechContract, seller) -> TechContract:
     return TechContract.objects.get(pk=contract.pk)
 
 
-def _walk(contract: TechContract, story: str, days_ago: int, now: datetime.datetime) -> str | None:
+def contract_walk(contract: TechContract, story: str, days_ago: int, now: datetime.datetime) -> str | None:
     from techmarket.demo.trading import demo_clock
 
     seller = _seller_user(contract)
@@ -129,7 +129,7 @@ def registration_demo_load(loader) -> str:
     already = deal_contracts.exclude(status__in=[ContractStatus.DRAFT, ContractStatus.CANCELLED]).exists()
     drafts = [] if already else list(deal_contracts.filter(status=ContractStatus.DRAFT).order_by("pk"))
     for contract, (story, days_ago) in zip(drafts, PLAN):
-        done = _walk(contract, story, days_ago, now)
+        done = contract_walk(contract, story, days_ago, now)
         if done:
             walked[done] = walked.get(done, 0) + 1
     labels = {"overdue": "逾期待决", "pending": "待审查", "pre_examined": "已初审", "registered": "已登记"}

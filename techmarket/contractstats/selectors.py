@@ -184,7 +184,7 @@ def contract_stats_headline(*, year: int, region: Region | None, through_month: 
 
 # Parameters and scope, for the API and the pages ---------------------------------------------------
 
-def _region_from_code(value) -> Region | None:
+def region_from_code(value) -> Region | None:
     """A 6-digit code (short forms 41 / 4101 are padded) → Region; ApplicationError on ``region``."""
     text = str(value or "").strip()
     if text in ("", "all"):
@@ -237,7 +237,7 @@ def contract_stats_scope(*, user, region_code: str) -> Region | None:
 
     if not can_view_contract_stats(user) and not getattr(user, "is_superuser", False):
         raise PermissionDenied(_("仅科技管理部门和技术合同登记员可查看技术合同统计"))
-    region = _region_from_code(region_code) if region_code else contract_stats_home_region(user)
+    region = region_from_code(region_code) if region_code else contract_stats_home_region(user)
     if not can_view_contract_stats_of(user, region):
         raise Http404
     return region

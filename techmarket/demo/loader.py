@@ -296,8 +296,10 @@ class DemoLoader:
 
     def load_contracts_and_policies(self) -> None:
         """Registration points and registrars, registered contracts with payments, integrity records, the
-        seed subsidy policies with one computed round each for 鹤壁 and 周口, and the seed targets (in that order:
-        each step reads what the one before wrote)."""
+        seed subsidy policies with one computed round each for 鹤壁 and 周口, the seed targets, and the 揭榜挂帅
+        challenges (in that order: each step reads what the one before wrote; the challenges need the
+        registration points, the 周口 units and the 周口 policy)."""
+        from techmarket.challenges.demo import challenges_demo_load
         from techmarket.contracts.demo import contracts_demo_load
         from techmarket.contracts.demo_registration import registration_demo_load
         from techmarket.integrity.demo import integrity_demo_load
@@ -309,3 +311,4 @@ class DemoLoader:
         self.say(integrity_demo_load(self) + "\n")
         self.say(subsidies_demo_load(self) + "\n")
         targets_demo_load(self)  # says its own summary
+        self.say(challenges_demo_load(self) + "\n")

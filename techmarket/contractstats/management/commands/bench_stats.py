@@ -155,9 +155,9 @@ def _cold(fn) -> float:
 
 def our_figure(name: str, scope: str):
     """A figure as the API and the dashboard compute it: region lookup, then the selector."""
-    from techmarket.contractstats.selectors import _region_from_code, contract_stats, contract_stats_headline
+    from techmarket.contractstats.selectors import region_from_code, contract_stats, contract_stats_headline
 
-    region = _region_from_code(scope)
+    region = region_from_code(scope)
     if name == "output_absorbed":
         return list(contract_stats_headline(year=YEAR, region=region).values())
     return contract_stats(year=YEAR, region=region, group_by=GROUP_OF_FIGURE[name], side="output")
