@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("techmarket.directory.urls")),
     path("", include("techmarket.achievements.urls")),
     path("", include("techmarket.demands.urls")),
+    path("", include("techmarket.challenges.urls")),
     path("", include("techmarket.listings.urls")),
     path("", include("techmarket.auctions.urls")),
     path("", include("techmarket.deals.urls")),

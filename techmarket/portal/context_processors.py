@@ -34,6 +34,8 @@ def market_links(user) -> list[dict]:
                       "key": "deals_mine"})
         links.append({"label": _("我的合同"), "url": reverse("contracts:manage_list"), "icon": "file-earmark-text",
                       "key": "contracts_mine"})
+        links.append({"label": _("揭榜挂帅"), "url": reverse("challenges:manage_list"), "icon": "flag",
+                      "key": "challenges_mine"})
     if staff:
         links.append({"label": _("成果审核"), "url": reverse("achievements:manage_review"), "icon": "patch-check",
                       "key": "achievements_review"})
@@ -47,8 +49,15 @@ def market_links(user) -> list[dict]:
                       "key": "deals_manage"})
         links.append({"label": _("技术合同"), "url": reverse("contracts:manage_list"), "icon": "file-earmark-text",
                       "key": "contracts_manage"})
+        links.append({"label": _("揭榜挂帅管理"), "url": reverse("challenges:manage_list"), "icon": "flag",
+                      "key": "challenges_manage"})
     from techmarket.contracts.permissions import is_registrar
 
+    from techmarket.accounts.roles import Role
+
+    if user.has_role(Role.EXPERT):
+        links.append({"label": _("评审任务"), "url": reverse("challenges:review_inbox"), "icon": "clipboard2-check",
+                      "key": "challenges_reviews"})
     if is_registrar(user):
         links.append({"label": _("登记待办"), "url": reverse("contracts:registrar_inbox"), "icon": "inbox",
                       "key": "contracts_registration"})
@@ -143,6 +152,7 @@ class PortalFrame:
              "active": path == "/" or path == self.home_url},
             {"label": _("成果库"), "url": "/achievements/", "icon": "lightbulb", "prefix": "/achievements/"},
             {"label": _("需求库"), "url": "/demands/", "icon": "clipboard-check", "prefix": "/demands/"},
+            {"label": _("揭榜挂帅"), "url": "/challenges/", "icon": "flag", "prefix": "/challenges/"},
             {"label": _("技术交易"), "url": "/listings/", "icon": "shop", "children": [
                 {"label": _("挂牌项目"), "url": "/listings/", "icon": "tag", "prefix": "/listings/"},
                 {"label": _("竞价拍卖"), "url": "/auctions/", "icon": "hammer", "prefix": "/auctions/"},

@@ -70,6 +70,9 @@ def _market_cards(user) -> list[dict]:
     texts = {
         "achievements_mine": _("发布、修改、提交审核和续期本单位的科技成果"),
         "demands_mine": _("发布、修改、提交审核和续期本单位的技术需求"),
+        "challenges_mine": _("发榜、揭榜、开榜与项目实施"),
+        "challenges_manage": _("榜单初审、发榜、专家遴选、开榜与验收"),
+        "challenges_reviews": _("为揭榜申请评分、提交验收意见"),
     }
     cards = []
     for link in market_links(user):

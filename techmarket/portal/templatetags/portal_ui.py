@@ -35,6 +35,10 @@ STATUS_COLORS = {
     "scheduled": "info", "succeeded": "success", "failed": "secondary", "defaulted": "danger",
     "relisted": "secondary", "won": "success", "lost": "secondary", "in_notice": "warning",
     "unsold": "secondary", "dealt": "dark", "to_auction": "info",
+    # 揭榜挂帅: challenges, applications, pool entries, milestones
+    "awarded": "success", "in_progress": "primary", "acceptance": "info", "accepted": "success",
+    "unawarded": "secondary", "not_awarded": "secondary", "ineligible": "danger", "admitted": "success",
+    "raised": "dark", "confirmed": "success",
 }
 
 
