@@ -227,9 +227,10 @@ class ChallengeDemo:
         return (pick[0], title, *pick[2:])
 
     def template_for(self, demand):
+        """The template of the demand's own sub-field; none (generic indicators) for other fields, so a
+        demand about VOCs never gets a water-treatment template's indicators."""
         code = demand.tech_field.code
-        return next((t for t in TEMPLATES if t[0] == code[:3]), None) \
-            or next((t for t in TEMPLATES if t[0][0] == code[0]), None)
+        return next((t for t in TEMPLATES if t[0] == code[:3]), None)
 
     def demand(self, setter: User, *, before: datetime.datetime, field_code: str | None = None):
         """A published demand of the setter's enterprise, published before ``before``, not yet raised nor in

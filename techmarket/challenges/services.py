@@ -677,7 +677,9 @@ def agreement_accept(*, challenge: Challenge, by) -> AgreementAcceptance:
     existing = AgreementAcceptance.objects.filter(challenge=challenge, organization_id=by.organization_id).first()
     if existing is not None:
         return existing
-    refusal = apply_refusal(by, challenge)
+    # A unit already named as a consortium member accepts too (its own application is not "another one").
+    membership = ConsortiumMember.objects.filter(challenge=challenge, organization_id=by.organization_id).first()
+    refusal = apply_refusal(by, challenge, application=membership.application if membership else None)
     if refusal:
         raise ApplicationError(refusal, code="not_eligible")
     acceptance = AgreementAcceptance.objects.create(challenge=challenge, organization_id=by.organization_id, user=by,

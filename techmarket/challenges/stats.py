@@ -38,7 +38,7 @@ from techmarket.core.errors import ApplicationError
 from techmarket.regions.models import Region
 from techmarket.taxonomies.models import Term
 
-from .choices import ChallengeStatus
+from .choices import ApplicationStatus, ChallengeStatus
 from .models import Challenge
 
 GROUP_BYS = ("field", "district")
@@ -114,7 +114,9 @@ def _challenges(*, year: int | None, scope: Region | None):
         start, end = _year_bounds(year)
         qs = qs.filter(published_at__gte=start, published_at__lt=end)
     return (qs.select_related("tech_field", "region", "winner")
-            .annotate(n_applications=Count("applications", filter=Q(applications__submitted_at__isnull=False)))
+            # applications received: submitted ones, including those found ineligible, not those withdrawn
+            .annotate(n_applications=Count("applications", filter=Q(applications__submitted_at__isnull=False)
+                                           & ~Q(applications__status=ApplicationStatus.WITHDRAWN)))
             .order_by("pk"))
 
 

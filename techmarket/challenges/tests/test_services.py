@@ -309,9 +309,13 @@ class TestApplicationCreate:
                       members=[{"organization": university_org, "responsibility": "测试"}])
         third = factories.user("inst-3", organization_obj=factories.organization(
             "郑州光电研究所", region_obj=regions["jinshui"], kind="institute"))
-        # then: it can neither lead its own nor join a third unit's
-        with pytest.raises(ApplicationError):
-            services.agreement_accept(challenge=published, by=university)
+        # then: it accepts the agreement (a member sees the confidential tier too) but cannot lead its own
+        # application, nor join a third unit's
+        services.agreement_accept(challenge=published, by=university)
+        assert services.confidential_view(challenge=published, by=university)["detail"] == published.confidential_detail
+        with pytest.raises(ApplicationError) as led:
+            services.application_create(challenge=published, by=university, data=f.application_data(lead=university))
+        assert "一个单位只能参与一份申请" in led.value.errors[0].message
         with pytest.raises(ApplicationError) as refused:
             f.application(challenge=published, by=third,
                           members=[{"organization": university_org, "responsibility": "测试"}])
