@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET
 
 from techmarket.core.charts import echarts_bar
 from techmarket.core.errors import ApplicationError
+from techmarket.core.forms import clean_keeping_valid
 from techmarket.core.money import wan_yuan_display
 from techmarket.core.views import forbidden
 from techmarket.regions.models import Region
@@ -39,13 +40,7 @@ def _query(request):
     """Validated filters, the region in scope and the messages of the filters that were refused."""
     user = request.user
     params = {k: request.GET.get(k) for k in ("year", "region")}
-    problems: list[str] = []
-    try:
-        query = clean_challenge_stats_query(**params)
-    except ApplicationError as exc:
-        problems = [e.message for e in exc.errors]
-        bad = {e.field for e in exc.errors}
-        query = clean_challenge_stats_query(**{k: (None if k in bad else v) for k, v in params.items()})
+    query, problems = clean_keeping_valid(clean_challenge_stats_query, params)
     try:
         region = challenge_stats_scope(user=user, region=query["region"])
     except ApplicationError as exc:

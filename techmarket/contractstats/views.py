@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from techmarket.core.charts import echarts_bar, echarts_line, echarts_pie
 from techmarket.core.errors import ApplicationError
+from techmarket.core.forms import clean_keeping_valid
 from techmarket.core.views import forbidden
 from techmarket.regions.models import Region
 
@@ -32,13 +33,7 @@ def _query(request):
     if not can_view_contract_stats(user) and not user.is_superuser:
         raise PermissionDenied(_("仅科技管理部门和技术合同登记员可查看技术合同统计"))
     params = {k: request.GET.get(k) for k in ("year", "region", "side", "through_month")}
-    problems = []
-    try:
-        query = clean_contract_stats_query(**params)
-    except ApplicationError as exc:
-        problems = [e.message for e in exc.errors]
-        bad = {e.field for e in exc.errors}
-        query = clean_contract_stats_query(**{k: (None if k in bad else v) for k, v in params.items()})
+    query, problems = clean_keeping_valid(clean_contract_stats_query, params)
     try:
         region = contract_stats_scope(user=user, region_code=query["region"])
     except ApplicationError as exc:

@@ -89,3 +89,13 @@ def add_service_errors(form, exc: ApplicationError, *, aliases: dict | None = No
 
 def permission_message(exc: PermissionDenied) -> str:
     return str(exc) or str(_("您无权执行此操作"))
+
+
+def clean_keeping_valid(clean, params: dict) -> tuple[dict, list[str]]:
+    """``clean(**params)`` for a filter bar: when some parameters are bad, their Chinese messages are returned
+    and the page is shown as if they had been left empty, instead of an error page."""
+    try:
+        return clean(**params), []
+    except ApplicationError as exc:
+        bad = {e.field for e in exc.errors}
+        return clean(**{k: (None if k in bad else v) for k, v in params.items()}), [e.message for e in exc.errors]
