@@ -240,7 +240,10 @@ class PostgresBackend(SearchBackend):
             dfs = self._dfs(cur, terms)
             if not dfs or not n_docs:
                 return EngineResult(hits=[], total=0)
-            tsquery = self._candidate_tsquery(dfs, terms, n_docs)
+            # Within one category (the field prior's second query) the rows are few, so every query term may
+            # pick candidates: the category's B-tree index and the GIN index are combined.
+            tsquery = (" | ".join(_quote_lexeme(t) for t in terms if dfs.get(t)) if query.category
+                       else self._candidate_tsquery(dfs, terms, n_docs))
             known = [t for t in terms if dfs.get(t)]
             idfs = [_idf(n_docs, dfs[t]) for t in known]
             weights = (f"CASE w WHEN 'A' THEN {FIELD_WEIGHTS['title']} WHEN 'B' THEN {FIELD_WEIGHTS['keywords']} "
