@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from techmarket.achievements.lifecycle import attachment_add
 from techmarket.achievements.records import add_months
+from techmarket.contracts.services import contract_record_signing
 from techmarket.core.audit import record_change, snapshot
 from techmarket.core.dates import date_clean
 from techmarket.core.errors import ApplicationError
@@ -86,6 +87,7 @@ def challenge_start(*, challenge: Challenge, by, signed_on) -> Challenge:
         if milestone.sort_order < len(planned):
             milestone.due_on = add_months(signed, planned[milestone.sort_order].month)
     Milestone.objects.bulk_update(milestones, ["due_on"])
+    contract_record_signing(contract=challenge.contract, signed_on=signed, by=by)
     record_change(obj=challenge, action=ObjectChange.Action.UPDATE, by=by, before=before, comment="开始实施")
     notify_after_commit(recipients=_parties(challenge), topic=NOTIFICATION_TOPIC,
                         title=_("揭榜项目“{t}”开始实施").format(t=challenge.title),

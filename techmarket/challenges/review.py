@@ -44,7 +44,7 @@ from .review_permissions import can_manage_panel, can_view_ranking, is_panel_mem
 from .services import TOPIC as NOTIFICATION_TOPIC
 from .services import clean_criteria
 
-__all__ = ["conflict_reason", "panel_candidates", "panel_appoint", "panel_remove", "panel_users", "criteria_set",
+__all__ = ["conflict_reason", "conflicted_members", "panel_candidates", "panel_appoint", "panel_remove", "panel_users", "criteria_set",
            "review_save", "review_submit", "reviews_visible_to", "ranking", "challenge_award", "NOTIFICATION_TOPIC",
            "DEFAULT_NOT_AWARDED_CODE"]
 
@@ -94,6 +94,13 @@ def conflict_reason(*, challenge: Challenge, person) -> str | None:
     if team is not None:
         return _("{p}是“{o}”揭榜团队成员").format(p=person.name, o=team.application.organization.name)
     return None
+
+
+def conflicted_members(challenge: Challenge) -> dict[int, str]:
+    """{active panel member id: reason} for panellists now in conflict, e.g. through a later application."""
+    members = challenge.panel.filter(status=PanelMemberStatus.ACTIVE).select_related("person")
+    reasons = {m.pk: conflict_reason(challenge=challenge, person=m.person) for m in members}
+    return {pk: reason for pk, reason in reasons.items() if reason}
 
 
 def _appointment_refusal(challenge: Challenge, person) -> str | None:
@@ -455,8 +462,13 @@ def challenge_award(*, challenge: Challenge, by, winner: ChallengeApplication, c
         raise ApplicationError(_("尚未组建评审专家组，不能开榜"), code="no_panel")
     missing = missing_reviews(challenge)
     if missing:
-        raise ApplicationError(_("还有 {n} 份专家评分未提交，全部评审专家提交评分后才能开榜").format(n=len(missing)),
-                               code="reviews_missing")
+        message = _("还有 {n} 份专家评分未提交，全部评审专家提交评分后才能开榜").format(n=len(missing))
+        conflicted = conflicted_members(challenge)
+        if conflicted:
+            # An application that arrived after the appointment can put a panellist in conflict; they may
+            # not score, so the bureau has to replace them (names stay hidden from the enterprise).
+            message += _("；其中 {k} 名评审专家与揭榜单位存在利益冲突、不能评分，需由市科技局撤换").format(k=len(conflicted))
+        raise ApplicationError(message, code="reviews_missing")
     submitted = {a.pk: a for a in challenge.applications.filter(status=ApplicationStatus.SUBMITTED)
                  .select_related("organization")}
     winner_id = getattr(winner, "pk", winner)

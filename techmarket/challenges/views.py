@@ -606,6 +606,10 @@ def _roles(user, challenge) -> dict:
 
 def _panel_context(user, challenge, roles, forms) -> dict:
     panel = list(challenge.panel.select_related("person", "person__organization"))
+    if roles["is_staff"]:
+        conflicts = review.conflicted_members(challenge)
+        for m in panel:
+            m.conflict = conflicts.get(m.pk)
     out = {"panel": panel if roles["is_staff"] else [],
            "panel_count": sum(1 for m in panel if m.status == PanelMemberStatus.ACTIVE)}
     if review_permissions.can_manage_panel(user, challenge):

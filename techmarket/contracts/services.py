@@ -35,12 +35,12 @@ from techmarket.regions.selectors import region_get
 from techmarket.taxonomies.models import Term
 
 from . import prefill
-from .choices import ContractSource
+from .choices import ContractSource, ContractStatus
 from .models import NonTechnicalCost, TechContract
 from .permissions import can_create_contract, contract_edit_refusal
 
 __all__ = ["contract_clean", "CleanContract", "contract_field_clean", "clean_amount", "contract_create_from_deal",
-           "contract_create_from_challenge",
+           "contract_create_from_challenge", "contract_record_signing",
            "contract_create", "contract_update", "contract_act", "contract_cancel", "audit_snapshot",
            "EDITABLE_FIELDS", "FIELD_LABELS", "TERM_SCHEMES"]
 
@@ -499,6 +499,23 @@ def contract_create_from_challenge(*, challenge, by) -> TechContract:
     contract.save()
     record_change(obj=contract, action=ObjectChange.Action.CREATE, by=by, after=audit_snapshot(contract),
                   comment=_("揭榜挂帅开榜生成合同草稿"))
+    return contract
+
+
+def contract_record_signing(*, contract: TechContract, signed_on, by) -> TechContract:
+    """A project that started elsewhere (a 揭榜挂帅 challenge) reports the date its contract was signed.
+
+    Fills 签订日期 of a draft or returned contract whose seller has not entered one yet, so the registration
+    form arrives complete; a date the seller already typed, or a contract already under examination, is
+    left alone: the seller's own record wins.
+    """
+    if contract.signed_on is not None or contract.status not in (ContractStatus.DRAFT, ContractStatus.RETURNED):
+        return contract
+    before = audit_snapshot(contract)
+    contract.signed_on = signed_on
+    contract.save(update_fields=["signed_on", "updated_at"])
+    record_change(obj=contract, action=ObjectChange.Action.UPDATE, by=by, before=before,
+                  after=audit_snapshot(contract), comment=_("揭榜项目确认合同签订日期"))
     return contract
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from techmarket.challenges import delivery, services
 from techmarket.challenges.choices import ChallengeStatus, MilestoneStatus
 from techmarket.challenges.models import AcceptanceReview, Challenge
+from techmarket.contracts.models import TechContract
 from techmarket.core.errors import ApplicationError
 from techmarket.core.models import StatusChange
 from techmarket.core.workflows import available_actions
@@ -62,6 +63,20 @@ class TestStart:
         assert challenge.started_on == signed and challenge.due_on == add_months(signed, 10)
         assert [m.due_on for m in challenge.milestones.all()] == [add_months(signed, 4), add_months(signed, 10)]
         assert StatusChange.objects.filter(object_id=str(challenge.pk), action="start", actor=cast.setter).exists()
+
+    def test_the_draft_contract_gets_the_signing_date_unless_the_seller_typed_one(self, cast, make_challenge):
+        # given: two awarded challenges; on the second the seller already entered a signing date
+        first, _w = awarded(cast, make_challenge)
+        second, _w2 = awarded(cast, make_challenge)
+        typed = timezone.localdate() - datetime.timedelta(days=1)
+        TechContract.objects.filter(pk=second.contract_id).update(signed_on=typed)
+        today = timezone.localdate()
+        # when
+        delivery.challenge_start(challenge=first, by=cast.setter, signed_on=today)
+        delivery.challenge_start(challenge=second, by=cast.setter, signed_on=today)
+        # then
+        assert TechContract.objects.get(pk=first.contract_id).signed_on == today
+        assert TechContract.objects.get(pk=second.contract_id).signed_on == typed
 
     @pytest.mark.parametrize("who", ["applicant", "bureau"])
     def test_only_the_setter_starts(self, cast, make_challenge, who):

@@ -144,6 +144,13 @@ class TestConflictOfInterest:
         with pytest.raises(PermissionDenied, match="利益冲突"):
             review.review_save(application=application, by=insider.user, scores=scores_for(challenge))
         assert not Review.objects.exists()
+        # and the award says why it waits, without naming the expert to the enterprise
+        assert review.conflicted_members(challenge) == {
+            challenge.panel.get(person=insider).pk: "郑教授所在单位“{o}”是揭榜联合体成员".format(o=university_org.name)}
+        with pytest.raises(ApplicationError) as exc:
+            review.challenge_award(challenge=challenge, by=cast.setter, winner=application)
+        message = exc.value.errors[0].message
+        assert "1 名评审专家与揭榜单位存在利益冲突" in message and "郑教授" not in message
 
     def test_an_expert_without_account_cannot_be_appointed(self, cast, make_challenge, expert):
         challenge = make_challenge("published")

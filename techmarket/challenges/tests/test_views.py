@@ -339,6 +339,22 @@ class TestConfidentialAndAnonymity:
         assert cast.expert.name not in text
 
 
+    def test_the_bureau_sees_a_panellist_fallen_into_conflict(self, client, make_challenge, cast, university_org):
+        # given: the panel's expert is appointed, then a university joins an application as the expert's unit
+        from techmarket.challenges.tests.test_review import expert_person
+
+        challenge = make_challenge("published")
+        insider = expert_person("郑教授", organization=university_org, username="expert-late")
+        review.panel_appoint(challenge=challenge, by=cast.bureau, person=insider)
+        f.submitted_application(challenge=challenge, by=cast.applicant,
+                                members=[{"organization": university_org, "responsibility": "测试"}])
+        # when / then: the panel table flags the conflict for the bureau, the enterprise sees no names
+        page = as_(client, cast.bureau).get(url("manage_detail", pk=challenge.pk)).content.decode()
+        assert 'class="text-danger panel-conflict"' in page and "揭榜联合体成员" in page
+        page = as_(client, cast.setter).get(url("manage_detail", pk=challenge.pk)).content.decode()
+        assert "panel-conflict" not in page and "郑教授" not in page
+
+
 # --- the project after the award, through the managed page --------------------------------------------------
 
 
