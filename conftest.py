@@ -54,13 +54,13 @@ def _media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _choices_cache():
-    # Region and term choice lists are cached per process; a rolled-back test must not leave its rows there.
-    from techmarket.directory.forms import choices_cache_clear
+def _process_cache():
+    # Choice lists and portal cities are cached per process; a rolled-back test must not leave its rows there.
+    from techmarket.core import process_cache
 
-    choices_cache_clear()
+    process_cache.clear()
     yield
-    choices_cache_clear()
+    process_cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -5,8 +5,6 @@ items are put back on the named fields (``add_service_errors``).
 """
 from __future__ import annotations
 
-import time
-
 from django import forms
 from django.core.validators import validate_email
 from django.db.models import Q
@@ -14,6 +12,7 @@ from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
 from techmarket.accounts.permissions import is_region_staff
+from techmarket.core import process_cache
 from techmarket.core.errors import ApplicationError
 from techmarket.core.forms import add_service_errors, permission_message  # noqa: F401  (used by every app's views)
 from techmarket.core.masking import mask
@@ -46,24 +45,11 @@ def _grouped_regions(regions) -> list:
     return flat + groups
 
 
-# The two long choice lists (regions of the seed cities, technology fields) are built once per process and kept
-# for CHOICES_TTL seconds: building them costs more than the rest of a search page. Saving a region or a term
-# clears this process's copy at once (signals in directory.apps); other processes see the change within the TTL.
-CHOICES_TTL = 60.0
-_choices_cache: dict[str, tuple[float, list]] = {}
-
-
-def choices_cache_clear(**_kwargs) -> None:
-    _choices_cache.clear()
-
-
 def _cached_choices(key: str, build) -> list:
-    now = time.monotonic()
-    hit = _choices_cache.get(key)
-    if hit is None or now - hit[0] > CHOICES_TTL:
-        hit = _choices_cache[key] = (now, build())
-    # callers may extend the lists: hand out copies of the outer list and of each group's options
-    return [(value, list(label)) if isinstance(label, list) else (value, label) for value, label in hit[1]]
+    """A choice list kept per process (core.process_cache: building it costs more than the rest of a search
+    page). Callers may extend the lists: they get copies of the outer list and of each group's options."""
+    cached = process_cache.cached("choices:" + key, build)
+    return [(value, list(label)) if isinstance(label, list) else (value, label) for value, label in cached]
 
 
 def seed_region_choices() -> list:

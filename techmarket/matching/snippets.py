@@ -8,9 +8,10 @@ matching runs on the same normalised form of the text, mapped back to the origin
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -35,16 +36,34 @@ def mask_personal(text: str | None) -> str:
     return _EMAIL_RE.sub(lambda m: mask_email(m.group(0)), text)
 
 
-def _normalized_with_map(text: str) -> tuple[str, list[int]]:
+# Folded form of each character seen so far (NFKC, case folded, white space as one space), and the characters
+# whose folded form is not a single character (ﬁ → fi, ß → ss). Bounded by the characters in use.
+_FOLD: dict[int, str] = {}
+_WIDE: set[int] = set()
+
+
+def _fold(ch: str) -> str:
+    return " " if ch.isspace() else unicodedata.normalize("NFKC", ch).casefold()
+
+
+def _normalized_with_map(text: str) -> tuple[str, Sequence[int]]:
     """``text`` normalised character by character, and for each normalised character its original index.
 
     ``analysis.normalize`` also collapses white space; here every character keeps its place so that
-    offsets map back (white space becomes one space each, which no term contains)."""
+    offsets map back (white space becomes one space each, which no term contains). Chinese text folds
+    character for character (full-width punctuation to half-width), so the usual case is one
+    ``str.translate`` and the identity map."""
+    chars = {ord(ch) for ch in set(text)}
+    for code in chars.difference(_FOLD):
+        folded = _FOLD[code] = _fold(chr(code))
+        if len(folded) != 1:
+            _WIDE.add(code)
+    if _WIDE.isdisjoint(chars):
+        return text.translate(_FOLD), range(len(text))
     out: list[str] = []
     origin: list[int] = []
     for i, ch in enumerate(text):
-        folded = " " if ch.isspace() else unicodedata.normalize("NFKC", ch).casefold()
-        for part in folded:
+        for part in _FOLD[ord(ch)]:
             out.append(part)
             origin.append(i)
     return "".join(out), origin
@@ -54,10 +73,15 @@ def _latin(ch: str) -> bool:
     return bool(_ASCII_WORD.fullmatch(ch))
 
 
-def _clean_terms(terms: Iterable[str]) -> list[str]:
+def _clean_terms(terms: Iterable[str]) -> tuple[str, ...]:
+    return _cleaned(tuple(terms))
+
+
+@functools.lru_cache(maxsize=512)  # a results page asks forty times for the same query's terms
+def _cleaned(terms: tuple[str, ...]) -> tuple[str, ...]:
     cleaned = {normalize(t).replace(" ", "") for t in terms if t}
     # Longest first, so "锂离子电池" wins over its part "电池" where both match at one place.
-    return sorted((t for t in cleaned if t), key=lambda t: (-len(t), t))
+    return tuple(sorted((t for t in cleaned if t), key=lambda t: (-len(t), t)))
 
 
 def _matches(text: str, terms: Iterable[str]) -> list[tuple[int, int, str]]:

@@ -199,7 +199,8 @@ def _notices(q: str, city, *, page=None, limit: int | None = None):
 
     queryset = article_search_public(q=q, city=city)
     if limit is not None:
-        return list(queryset[:limit]), queryset.count()
+        first = list(queryset[:limit])
+        return first, (len(first) if len(first) < limit else queryset.count())
     return Paginator(queryset, PAGE_SIZE).get_page(page), None
 
 

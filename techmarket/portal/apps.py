@@ -6,4 +6,9 @@ class PortalConfig(AppConfig):
     verbose_name = "门户"
 
     def ready(self) -> None:
+        from techmarket.core.process_cache import clear_on_change
+
         from . import headlines, permissions, workflows  # noqa: F401  (register transitions, policies, figures)
+        from .models import PortalCity
+
+        clear_on_change(PortalCity)  # the active cities every page's frame reads (selectors.cities_active)

@@ -117,10 +117,10 @@ class PortalFrame:
 
     @cached_property
     def cities(self) -> list:
-        from .selectors import city_list_active
+        from .selectors import cities_active
 
         # grouped by province in the header's city menu
-        return sorted(city_list_active(), key=lambda c: (c.region.path.split("/")[0], c.sort_order, c.region.code))
+        return sorted(cities_active(), key=lambda c: (c.region.path.split("/")[0], c.sort_order, c.region.code))
 
     @cached_property
     def is_multi_city(self) -> bool:

@@ -5,6 +5,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 
 from techmarket.accounts.permissions import city_of, is_authenticated, is_bureau_admin
+from techmarket.core import process_cache
 
 from .choices import ArticleStatus
 from .headlines import HEADLINES, organizations_in, registry_url
@@ -18,6 +19,12 @@ SESSION_KEY = "portal_city"
 
 def city_list_active():
     return PortalCity.objects.filter(is_active=True).select_related("region", "region__parent")
+
+
+def cities_active() -> list[PortalCity]:
+    """The active cities, kept per process (core.process_cache): every page's frame and city choice reads them.
+    Read-only instances; a page that edits a city loads its own."""
+    return list(process_cache.cached("portal:cities", lambda: list(city_list_active())))
 
 
 def city_get_active(*, code: str) -> PortalCity:
@@ -36,7 +43,7 @@ def city_for_region(region) -> PortalCity | None:
     city_region = city_of(region)
     if city_region is None:
         return None
-    return city_list_active().filter(region=city_region).first()
+    return next((c for c in cities_active() if c.region_id == city_region.pk), None)
 
 
 def city_default_for_user(user) -> PortalCity | None:
@@ -57,14 +64,14 @@ def city_current(request) -> PortalCity | None:
     """The city the visitor chose (remembered in the session), else their own, else the only one."""
     session = getattr(request, "session", None)
     code = session.get(SESSION_KEY) if session is not None else None
+    cities = cities_active()
     if code:
-        city = city_list_active().filter(region__code=code + "00").first()
+        city = next((c for c in cities if c.region.code == code + "00"), None)
         if city is not None:
             return city
     city = city_default_for_user(getattr(request, "user", None))
     if city is not None:
         return city
-    cities = list(city_list_active()[:2])
     return cities[0] if len(cities) == 1 else None
 
 

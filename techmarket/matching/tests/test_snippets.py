@@ -1,9 +1,13 @@
 """Highlighted, masked snippets (matching.snippets) and the “did you mean” distance (matching.suggest)."""
 from __future__ import annotations
 
-from django.utils.safestring import SafeString
+import unicodedata
 
-from techmarket.matching.snippets import highlight_html, snippet_html
+from django.utils.safestring import SafeString
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from techmarket.matching.snippets import _normalized_with_map, highlight_html, snippet_html
 from techmarket.matching.suggest import allowed_edits, edit_distance
 
 
@@ -75,3 +79,20 @@ class TestEditDistance:
         assert allowed_edits("热失控") == 1
         assert allowed_edits("集成电路芯片制造") == 2
         assert allowed_edits("graphene") == 2
+
+
+def _char_by_char(text: str) -> tuple[str, list[int]]:
+    """The slow definition of the normalised text and its map, for comparison with the fast path."""
+    out, origin = [], []
+    for i, ch in enumerate(text):
+        for part in (" " if ch.isspace() else unicodedata.normalize("NFKC", ch).casefold()):
+            out.append(part)
+            origin.append(i)
+    return "".join(out), origin
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("锂离子电池ABCdefＡＢ１２３ 　\t\nßİﬁé\u0301ｶﾞ①㎏，。!?")), max_size=40))
+def test_the_normalised_map_equals_the_character_by_character_definition(text):
+    norm, origin = _normalized_with_map(text)
+    assert (norm, list(origin)) == _char_by_char(text)

@@ -1,0 +1,40 @@
+"""Per-process copies of small tables that every page reads and that change a few times a year.
+
+The region and technology-field choice lists of the filter forms and the portal's active cities cost more
+to build than the rest of a search page. Each process keeps what ``cached`` built for ``TTL`` seconds. A
+save or delete of a model that feeds them clears this process's copies at once (``clear_on_change`` wires
+the signals); other processes see the change within the TTL. What is handed out must be treated as read-only
+(callers that extend a list copy it first).
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.db.models.signals import post_delete, post_save
+
+TTL = 60.0
+T = TypeVar("T")
+_entries: dict[str, tuple[float, object]] = {}
+
+__all__ = ["TTL", "cached", "clear", "clear_on_change"]
+
+
+def cached(key: str, build: Callable[[], T]) -> T:
+    now = time.monotonic()
+    hit = _entries.get(key)
+    if hit is None or now - hit[0] > TTL:
+        hit = _entries[key] = (now, build())
+    return hit[1]  # type: ignore[return-value]
+
+
+def clear(**_signal_kwargs) -> None:
+    _entries.clear()
+
+
+def clear_on_change(*models) -> None:
+    for model in models:
+        label = model._meta.label_lower
+        post_save.connect(clear, sender=model, dispatch_uid=f"process_cache_{label}_save")
+        post_delete.connect(clear, sender=model, dispatch_uid=f"process_cache_{label}_delete")
