@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from techmarket.core.errors import ApplicationError
-from techmarket.core.forms import FastSelect, add_service_errors
+from techmarket.core.forms import FastDateInput, FastSelect, FastTextInput, add_service_errors
 from techmarket.portal.selectors import city_current
 
 from . import services
@@ -50,13 +50,13 @@ class SearchForm(forms.Form):
     trl_max = forms.CharField(label=gettext_lazy("技术就绪水平不高于"), required=False,
                               widget=FastSelect(choices=TRL_OPTIONS))
     price_min = forms.CharField(label=gettext_lazy("价格/预算不低于（元）"), required=False,
-                                widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+                                widget=FastTextInput(attrs={"inputmode": "decimal"}))
     price_max = forms.CharField(label=gettext_lazy("价格/预算不高于（元）"), required=False,
-                                widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+                                widget=FastTextInput(attrs={"inputmode": "decimal"}))
     date_from = forms.CharField(label=gettext_lazy("发布日期自"), required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
+                                widget=FastDateInput(attrs={"type": "date"}))
     date_to = forms.CharField(label=gettext_lazy("发布日期至"), required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}))
+                              widget=FastDateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, **kwargs):
         from techmarket.directory.forms import (

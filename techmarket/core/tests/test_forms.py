@@ -3,7 +3,9 @@ from html.parser import HTMLParser
 
 from django import forms
 
-from techmarket.core.forms import FastSelect
+import pytest
+
+from techmarket.core.forms import FastDateInput, FastSelect, FastTextInput
 
 CHOICES = [("", "全部"), ("郑州市", [("410100", "郑州市（全市）"), ("410105", "金水区")]), ("x", 'a<b&"c"')]
 
@@ -48,3 +50,13 @@ def test_fast_select_matches_djangos_select():
         assert fast == django, value
     assert _parse(FastSelect(choices=CHOICES).render("region", "410105", attrs))[1][2] == (
         "郑州市", "410105", True, "金水区")
+
+
+@pytest.mark.parametrize("value", ["", "12", 'a"<b&', None, 3])
+@pytest.mark.parametrize("attrs", [{}, {"id": "id_p", "class": "form-control", "aria-invalid": "true"},
+                                   {"required": True, "disabled": False, "placeholder": "元"}])
+def test_fast_inputs_write_what_djangos_templates_write(value, attrs):
+    pairs = [(FastTextInput(attrs={"inputmode": "decimal"}), forms.TextInput(attrs={"inputmode": "decimal"})),
+             (FastDateInput(attrs={"type": "date"}), forms.DateInput(attrs={"type": "date"}))]
+    for fast, django in pairs:
+        assert fast.render("price_min", value, attrs) == django.render("price_min", value, attrs)
