@@ -50,6 +50,14 @@ EXPERTISE = {
     "801": "工业过程控制与智能制造", "804": "先进制造工艺与装备", "806": "电力系统与智能电网",
     "807": "汽车及轨道车辆技术",
 }
+# The level-1 disciplines (GB/T 13745) an expert of each expertise would hold: a search or a match that votes for a
+# discipline must find experts of that discipline working in it, not a metals expert filed under 中医学与中药学.
+EXPERTISE_DISCIPLINES = {
+    "101": ["520"], "102": ["510"], "103": ["520"], "104": ["510"], "106": ["510"], "107": ["520"],
+    "201": ["350", "180"], "202": ["360"], "205": ["320", "416"], "207": ["210", "180"], "401": ["430", "450"],
+    "402": ["430"], "403": ["430", "530"], "601": ["480"], "603": ["480", "470"], "604": ["470", "480"],
+    "701": ["610"], "703": ["610"], "801": ["413", "460"], "804": ["460"], "806": ["470"], "807": ["580", "460"],
+}
 PLATFORM_KINDS = [
     ("key_lab", "重点实验室"), ("eng_centre", "工程技术研究中心"), ("design_centre", "工业设计中心"),
     ("incubator", "科技企业孵化器"), ("maker_space", "众创空间"), ("xingchuang", "星创天地"),

@@ -232,7 +232,6 @@ class DemoLoader:
         hosts = [o for o in orgs if o.kind in ("university", "institute")] or orgs
         ents = [o for o in orgs if o.kind == "enterprise"]
         people, field_rows, disc_rows = [], [], []
-        disciplines = [t for (s, _c), t in self.terms.items() if s == "gbt13745" and t.level == 1]
         programmes = ["leading", "high_level", "commissioner", "academician"]
         for n in range(GENERATED_PEOPLE):
             org = self.rng.choice(hosts if self.rng.random() < 0.7 else ents)
@@ -246,7 +245,9 @@ class DemoLoader:
                 email=f"user{n:05d}@demo.techmarket.local",
                 bio=f"长期从事{g.EXPERTISE[field_code]}方面的研究与成果转化工作。"))
             field_rows.append(field_code)
-            disc_rows.append(self.rng.choice(disciplines))
+            # in the expertise's own discipline; picked without the shared random stream, which the rest draws from
+            options = g.EXPERTISE_DISCIPLINES[field_code]
+            disc_rows.append(self.terms[("gbt13745", options[n % len(options)])])
         saved = Person.objects.bulk_create(people, batch_size=1000)
         through = Person.tech_fields.through
         through.objects.bulk_create([through(person_id=p.pk, term_id=self.terms[("hitech_domains", c)].pk)

@@ -12,8 +12,8 @@ import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from html import escape  # Django's escape gives the same text, with a lazy-string check per call
 
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from techmarket.core.masking import mask_email, mask_text
@@ -55,9 +55,10 @@ def _normalized_with_map(text: str) -> tuple[str, Sequence[int]]:
     ``str.translate`` and the identity map."""
     chars = {ord(ch) for ch in set(text)}
     for code in chars.difference(_FOLD):
-        folded = _FOLD[code] = _fold(chr(code))
+        folded = _fold(chr(code))
         if len(folded) != 1:
-            _WIDE.add(code)
+            _WIDE.add(code)  # before _FOLD: another thread that finds the character there finds it here too
+        _FOLD[code] = folded
     if _WIDE.isdisjoint(chars):
         return text.translate(_FOLD), range(len(text))
     out: list[str] = []

@@ -227,7 +227,10 @@ def search(request):
         filters = services.search_filters_clean(params)
     except ApplicationError as exc:
         add_service_errors(form, exc)
-        context["errors"] = [item.message for item in exc.errors]
+        # the alert names the field of each message (the message itself also sits under its field)
+        labels = {name: str(field.label) for name, field in form.fields.items() if field.label}
+        context["errors"] = [f"{labels[item.field]}：{item.message}" if item.field in labels else item.message
+                             for item in exc.errors]
         return render(request, "matching/search.html", context)
 
     page = page_number(data.get("page"))

@@ -196,6 +196,11 @@ class TestSearchPageBadInput:
         if message:
             assert message in html
 
+    def test_the_alert_names_the_field_of_each_message(self, client, world):
+        response = page(client, q="电池", price_max="abc")
+
+        assert response.context["errors"] == ["价格/预算不高于（元）：“abc”不是有效的金额"]
+
     def test_bad_page_number_shows_the_first_page(self, client, world):
         response = page(client, q="电池", page="abc")
 
