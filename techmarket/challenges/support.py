@@ -17,6 +17,7 @@ from techmarket.accounts.permissions import city_of
 from techmarket.subsidies import engine
 from techmarket.subsidies.choices import RuleKind, UnitKind
 from techmarket.subsidies.models import SubsidyPolicy
+from techmarket.subsidies.services import received_in_year
 
 from .models import Challenge
 
@@ -82,12 +83,16 @@ def challenge_support(*, challenge: Challenge, as_of: datetime.date | None = Non
     out["steps"].append(_("合同额 {a} 元，支持上限 {c} 元（不超过合同额的{r}%{m}）").format(
         a=engine.yuan(contract.total_amount_fen), c=engine.yuan(ceiling), r=rate,
         m=_("，且不超过政策最高金额") if snap["max_amount_fen"] is not None or cap is not None else ""))
-    facts = engine.unit_facts(organization=challenge.winner.organization, as_of=as_of, contract=contract)
+    organization = challenge.winner.organization
+    facts = engine.unit_facts(organization=organization, as_of=as_of, contract=contract)
     reached = set(facts["contract"]["stages_reached"])
+    # the yearly cap per unit also counts what the unit got in the year's rounds for its other contracts
+    others = received_in_year(city=policy.city, year=year, code=policy.code, organization_id=organization.pk,
+                              exclude_contract_id=contract.pk)
     granted = 0
     for row in policy.instalments:
         result = engine.evaluate(snap, {**facts, "instalment": row["code"]}, base_year=year,
-                                 received_before_fen=granted)
+                                 received_before_fen=others + granted)
         amount = result.capped_fen if result.eligible else 0
         granted += amount
         planned = ceiling * int(row["percent"]) // 100

@@ -407,14 +407,21 @@ def round_approve(*, round_: SubsidyRound, by, today=None, comment: str = "") ->
 
 # --- computation -------------------------------------------------------------------------------------
 
-def received_in_year(*, city, year: int, code: str, organization_id: int, exclude_round_id=None) -> int:
-    """What a unit got under rule ``code`` in the city's other computed rounds of ``year``."""
+def received_in_year(*, city, year: int, code: str, organization_id: int, exclude_round_id=None,
+                     exclude_contract_id: int | None = None) -> int:
+    """What a unit got under rule ``code`` in the city's other computed rounds of ``year``; with
+    ``exclude_contract_id``, without the instalments of that contract (a ``share_of_contract`` estimate of the
+    contract counts its own instalments itself)."""
     qs = SubsidyLine.objects.filter(
         computation__is_current=True, computation__round__city=city, computation__round__year=year,
         computation__round__status__in=ACTIVE_ROUND_STATES, policy__code=code, organization_id=organization_id)
     if exclude_round_id is not None:
         qs = qs.exclude(computation__round_id=exclude_round_id)
-    return qs.aggregate(s=Sum("amount_fen"))["s"] or 0
+    if exclude_contract_id is None:
+        return qs.aggregate(s=Sum("amount_fen"))["s"] or 0
+    own = f"{code}:contract:{exclude_contract_id}:"
+    return sum(amount for amount, explanation in qs.values_list("amount_fen", "explanation")
+               if not str((explanation or {}).get("one_time_key", "")).startswith(own))
 
 
 def prior_one_time_keys(*, city, exclude_round_id=None) -> set[str]:

@@ -45,14 +45,14 @@ def share_policy(city, *, by, year=None, **overrides) -> SubsidyPolicy:
     return subsidy_services.policy_create(by=by, city=city, data=data)
 
 
-def register(contract: TechContract, *, seller, registrar) -> TechContract:
+def register(contract: TechContract, *, seller, registrar, serial: int = 1) -> TechContract:
     """The winner completes the pre-filled draft and a registrar registers it with a national number."""
     contract_services.contract_update(contract=contract, by=seller, data={
         "signed_on": timezone.localdate(), "seller_nature": "21", "buyer_nature": "45"})
     contract = reg.contract_submit(contract=contract, by=seller)
     contract = reg.contract_pre_examine(contract=contract, by=registrar)
     return reg.contract_register(contract=contract, by=registrar, registered_on=timezone.localdate(),
-                                 registration_number=national_number(contract.registration_point, 1))
+                                 registration_number=national_number(contract.registration_point, serial))
 
 
 def accept(challenge: Challenge, cast) -> Challenge:
@@ -219,6 +219,31 @@ class TestSubsidyRound:
         assert [e.code for e in computation.exclusions.all()] == ["instalment_invalid"]
         rows, same = check.side_by_side(second)
         assert same and [r["check_fen"] for r in rows] == [7_500_000, 0]
+
+    def test_the_yearly_cap_counts_the_units_other_contracts_paid_in_rounds(self, cast, project, registrar,
+                                                                            make_challenge):
+        # given: the same winner has a second registered project whose 签约 instalment a round paid (7.5 万),
+        # and the rule allows 10 万 a unit a year
+        challenge, policy = project
+        challenge = accept(challenge, cast)
+        second, _winner = awarded(cast, make_challenge)
+        second = delivery.challenge_start(challenge=second, by=cast.setter, signed_on=timezone.localdate())
+        register(second.contract, seller=cast.applicant, registrar=registrar, serial=2)
+        winner = challenge.winner.organization
+        paid = sf.round_through_review(bureau=cast.bureau, city="4101", policy_list=[policy], year=policy.year,
+                                       name="第一批", declarations=[{"org": winner, "policy": policy,
+                                                                    "contract": second.contract_id,
+                                                                    "instalment": "signing"}])
+        sf.compute(paid, cast.bureau)
+        SubsidyPolicy.objects.filter(pk=policy.pk).update(cap_per_unit_year_fen=10 * WAN)
+        # when
+        result = support.challenge_support(challenge=challenge)
+        # then: 2.5 万 is left for this project, and its 验收 instalment meets the cap
+        assert _amounts(result) == {"signing": (2_500_000, True), "acceptance": (0, True)}
+        assert any("其他批次已获 75000.00 元" in step for step in result["steps"])
+        # and the second project's own paid instalment is not counted against itself
+        own = support.challenge_support(challenge=Challenge.objects.get(pk=second.pk))
+        assert own["instalments"][0]["amount_fen"] == 7_500_000
 
     @pytest.mark.parametrize("rate, maximum, expected", [
         ("45", None, 7_500_000),     # a stored rate above 30 % (the policy service refuses it) counts as 30 %
