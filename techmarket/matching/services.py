@@ -120,7 +120,8 @@ def records_for(hits: Iterable[EngineHit], user, *, check: bool = True) -> list[
     models = _models()
     loaded: dict[tuple[str, int], object] = {}
     for doc_type, ids in by_type.items():
-        for obj in models[doc_type].objects.select_related(*_RELATED[doc_type]).filter(pk__in=ids):
+        # no ORDER BY: the hits give the order, and the models' default ordering only costs compilation
+        for obj in models[doc_type].objects.select_related(*_RELATED[doc_type]).filter(pk__in=ids).order_by():
             loaded[(doc_type, obj.pk)] = obj
     out = []
     for hit in hits:
