@@ -27,6 +27,7 @@ from techmarket.disclosure.selectors import disclosure_accesses_for_record
 from techmarket.integrity.tests.factories import org_record
 from techmarket.matching.push import PUSH_TOPIC
 from techmarket.notifications.models import Notification
+from techmarket.notifications.services import digest_send_daily
 
 from . import factories as f
 
@@ -151,6 +152,28 @@ class TestPublish:
         assert note.about == challenge and note.link == challenge.get_absolute_url()
         assert challenge.title in note.title
         assert [r.name for r in selectors.push_log(challenge)] == [expert_user.display_name]
+
+    def test_the_pushed_challenge_reaches_the_experts_daily_digest_once(
+            self, make_challenge, bureau, expert, expert_user, reindex, django_capture_on_commit_callbacks,
+            settings, mailoutbox):
+        # given: a published challenge pushed to a matched expert with an e-mail address
+        settings.TECHMARKET_PUSH_TOP_N = 10
+        expert_user.email = "zhao@example.com"
+        expert_user.save()
+        challenge = make_challenge("pre_approved")
+        reindex()
+        with django_capture_on_commit_callbacks(execute=True):
+            services.challenge_act(challenge=challenge, action="publish", by=bureau)
+        # when: the daily digest runs twice on the same day
+        digest_send_daily()
+        digest_send_daily()
+        # then: one e-mail naming the challenge, linking to it (through the opening record) and to unsubscribe
+        to_expert = [m for m in mailoutbox if m.to == ["zhao@example.com"]]
+        assert len(to_expert) == 1
+        assert challenge.title in to_expert[0].body
+        note = Notification.objects.get(recipient=expert_user, topic=PUSH_TOPIC, emailed_at__isnull=False)
+        assert note.link == challenge.get_absolute_url() and note.get_open_url() in to_expert[0].body
+        assert "/unsubscribe/" in to_expert[0].body
 
     def test_publish_after_the_deadline_is_refused(self, make_challenge, bureau):
         challenge = make_challenge("pre_approved")
