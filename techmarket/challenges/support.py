@@ -89,6 +89,8 @@ def challenge_support(*, challenge: Challenge, as_of: datetime.date | None = Non
     # the yearly cap per unit also counts what the unit got in the year's rounds for its other contracts
     others = received_in_year(city=policy.city, year=year, code=policy.code, organization_id=organization.pk,
                               exclude_contract_id=contract.pk)
+    if others:
+        out["steps"].append(_("本单位本年度其他合同已获该政策支持 {r} 元，计入年度上限").format(r=engine.yuan(others)))
     granted = 0
     for row in policy.instalments:
         result = engine.evaluate(snap, {**facts, "instalment": row["code"]}, base_year=year,
@@ -101,8 +103,8 @@ def challenge_support(*, challenge: Challenge, as_of: datetime.date | None = Non
             "planned_fen": planned, "reached": row["code"] in reached,
             "exclusions": [str(e.message) for e in result.exclusions]})
         out["planned_total_fen"] += planned
-        if result.eligible:
-            out["steps"].extend(str(s) for s in result.steps)
+        if result.eligible:  # each step names its instalment, as the refusals below do
+            out["steps"].extend(_("“{s}”节点：{m}").format(s=row["label"], m=step) for step in result.steps)
         else:
             out["steps"].extend(_("“{s}”节点：{m}").format(s=row["label"], m=e.message) for e in result.exclusions)
     out["total_fen"] = granted

@@ -421,6 +421,12 @@ def share_ceiling(policy: dict, total_amount_fen: int) -> int:
     return ceiling
 
 
+def instalment_key(code: str, contract_id: int, instalment: str = "") -> str:
+    """The one-time key of a ``share_of_contract`` instalment: each is paid once; without ``instalment``, the
+    prefix that every instalment of the contract shares."""
+    return f"{code}:contract:{contract_id}:{instalment}"
+
+
 def _share_of_contract(policy: dict, facts: dict, prior_one_time: set, result: UnitResult) -> None:
     org = facts["organization"]
     c = facts["contract"]
@@ -438,7 +444,7 @@ def _share_of_contract(policy: dict, facts: dict, prior_one_time: set, result: U
         return
     stages = {row["code"]: row for row in policy["instalments"]}
     stage = stages.get(facts["instalment"])
-    key = f"{policy['code']}:contract:{c['id']}:{facts['instalment']}"
+    key = instalment_key(policy["code"], c["id"], facts["instalment"])
     if stage is None or key in prior_one_time:
         result.exclusions.append(Exclusion(
             "contract", c["id"], c["name"], ExclusionCode.INSTALMENT,
@@ -511,7 +517,7 @@ def evaluate(policy: dict, facts: dict, *, base_year: int, received_before_fen: 
     if cap is not None:
         remaining = max(cap - received_before_fen, 0)
         if received_before_fen:
-            result.steps.append(_("年度上限 {c} 元，本年度其他批次已获 {r} 元，尚可获 {left} 元").format(
+            result.steps.append(_("年度上限 {c} 元，本年度已获 {r} 元，尚可获 {left} 元").format(
                 c=yuan(cap), r=yuan(received_before_fen), left=yuan(remaining)))
         elif amount > cap:
             result.steps.append(_("年度上限 {c} 元").format(c=yuan(cap)))

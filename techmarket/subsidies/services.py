@@ -419,7 +419,7 @@ def received_in_year(*, city, year: int, code: str, organization_id: int, exclud
         qs = qs.exclude(computation__round_id=exclude_round_id)
     if exclude_contract_id is None:
         return qs.aggregate(s=Sum("amount_fen"))["s"] or 0
-    own = f"{code}:contract:{exclude_contract_id}:"
+    own = engine.instalment_key(code, exclude_contract_id)
     return sum(amount for amount, explanation in qs.values_list("amount_fen", "explanation")
                if not str((explanation or {}).get("one_time_key", "")).startswith(own))
 

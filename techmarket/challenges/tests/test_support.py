@@ -240,7 +240,8 @@ class TestSubsidyRound:
         result = support.challenge_support(challenge=challenge)
         # then: 2.5 万 is left for this project, and its 验收 instalment meets the cap
         assert _amounts(result) == {"signing": (2_500_000, True), "acceptance": (0, True)}
-        assert any("其他批次已获 75000.00 元" in step for step in result["steps"])
+        assert any("其他合同已获该政策支持 75000.00 元" in step for step in result["steps"])
+        assert any(step.startswith("“签约”节点：") and "本年度已获 75000.00 元" in step for step in result["steps"])
         # and the second project's own paid instalment is not counted against itself
         own = support.challenge_support(challenge=Challenge.objects.get(pk=second.pk))
         assert own["instalments"][0]["amount_fen"] == 7_500_000
