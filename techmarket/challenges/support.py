@@ -103,8 +103,10 @@ def challenge_support(*, challenge: Challenge, as_of: datetime.date | None = Non
             "planned_fen": planned, "reached": row["code"] in reached,
             "exclusions": [str(e.message) for e in result.exclusions]})
         out["planned_total_fen"] += planned
-        if result.eligible:  # each step names its instalment, as the refusals below do
-            out["steps"].extend(_("“{s}”节点：{m}").format(s=row["label"], m=step) for step in result.steps)
+        if result.eligible:  # each step names its instalment (the engine's payment step already does)
+            named = f"“{row['label']}”"
+            out["steps"].extend(str(step) if named in str(step) else _("“{s}”节点：{m}").format(s=row["label"], m=step)
+                                for step in result.steps)
         else:
             out["steps"].extend(_("“{s}”节点：{m}").format(s=row["label"], m=e.message) for e in result.exclusions)
     out["total_fen"] = granted
