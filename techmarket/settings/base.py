@@ -32,6 +32,9 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(VAR_DIR / "techmarket.sqlite3"),
+            # Kept open between requests like PostgreSQL's: a new SQLite connection re-reads the schema of
+            # ~100 tables and re-runs the PRAGMAs, which cost a search page more than its SQL (bench_web).
+            "CONN_MAX_AGE": 600,
             # WAL lets the web server, worker and scheduler read while one writes.
             "OPTIONS": {
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
@@ -39,6 +42,14 @@ else:
             },
         }
     }
+
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # The city- and section-dependent parts of every page's frame (base.html), per process; cleared with
+    # core.process_cache when a city, region or field changes.
+    "template_fragments": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                           "LOCATION": "template-fragments"},
+}
 
 TECHMARKET_DEMO = env_bool("TECHMARKET_DEMO", False,
                            "1 enables `techmarket demo` and lets the demo accounts log in. `make run` sets it.")
