@@ -3,8 +3,9 @@
 The region and technology-field choice lists of the filter forms and the portal's active cities cost more
 to build than the rest of a search page. Each process keeps what ``cached`` built for ``TTL`` seconds. A
 save or delete of a model that feeds them clears this process's copies at once (``clear_on_change`` wires
-the signals); other processes see the change within the TTL. What is handed out must be treated as read-only
-(callers that extend a list copy it first).
+the signals), together with the parts of the page frame rendered from them (the local-memory cache
+``FRAGMENTS`` of base.html's ``{% cache %}`` blocks); other processes see the change within the TTL. What is
+handed out must be treated as read-only (callers that extend a list copy it first).
 """
 from __future__ import annotations
 
@@ -15,10 +16,11 @@ from typing import TypeVar
 from django.db.models.signals import post_delete, post_save
 
 TTL = 60.0
+FRAGMENTS = "template_fragments"  # the cache alias Django's {% cache %} tag uses when it is configured
 T = TypeVar("T")
 _entries: dict[str, tuple[float, object]] = {}
 
-__all__ = ["TTL", "cached", "clear", "clear_on_change"]
+__all__ = ["FRAGMENTS", "TTL", "cached", "clear", "clear_on_change"]
 
 
 def cached(key: str, build: Callable[[], T]) -> T:
@@ -30,7 +32,11 @@ def cached(key: str, build: Callable[[], T]) -> T:
 
 
 def clear(**_signal_kwargs) -> None:
+    from django.core.cache import caches
+
     _entries.clear()
+    # the parts of the page frame rendered from these tables ({% cache %} in base.html)
+    caches[FRAGMENTS].clear()
 
 
 def clear_on_change(*models) -> None:

@@ -144,12 +144,10 @@ class PortalFrame:
             return reverse("portal:city_home", kwargs={"code": self.city.code})
         return reverse("portal:home")
 
-    @cached_property
-    def nav(self) -> list[dict]:
-        path = self.request.path
-        items = [
-            {"label": _("首页"), "url": self.home_url, "icon": "house",
-             "active": path == "/" or path == self.home_url},
+    def _nav_build(self) -> list[dict]:
+        """The navigation of this city, without the active flags (kept per process: it changes with the city)."""
+        return [
+            {"label": _("首页"), "url": self.home_url, "icon": "house", "home": True},
             {"label": _("成果库"), "url": "/achievements/", "icon": "lightbulb", "prefix": "/achievements/"},
             {"label": _("需求库"), "url": "/demands/", "icon": "clipboard-check", "prefix": "/demands/"},
             {"label": _("揭榜挂帅"), "url": "/challenges/", "icon": "flag", "prefix": "/challenges/"},
@@ -174,16 +172,46 @@ class PortalFrame:
             {"label": str(ArticleKind.POLICY.label), "url": self._kind_url(ArticleKind.POLICY),
              "icon": "journal-text", "segment": "/" + KIND_SLUGS[ArticleKind.POLICY] + "/"},
         ]
-        for item in items:
-            for child in item.get("children", ()):
-                child["active"] = path.startswith(child.pop("prefix"))
+
+    def _active(self, item: dict) -> bool:
+        path = self.request.path
+        if item.get("home"):
+            return path == "/" or path == self.home_url
+        if "prefix" in item:
+            return path.startswith(item["prefix"])
+        if "segment" in item:
+            return path.startswith("/city/") and item["segment"] in path
+        return False
+
+    @cached_property
+    def nav(self) -> list[dict]:
+        from django.utils.translation import get_language
+
+        from techmarket.core import process_cache
+
+        city = self.city.pk if self.city is not None else ""
+        built = process_cache.cached(f"portal:nav:{city}:{get_language()}", self._nav_build)
+        items = []
+        for item in built:  # copies with the active flags of this page (what is cached stays read-only)
             if "children" in item:
-                item["active"] = any(child["active"] for child in item["children"])
-            elif "prefix" in item:
-                item["active"] = path.startswith(item.pop("prefix"))
-            elif "segment" in item:
-                item["active"] = path.startswith("/city/") and item.pop("segment") in path
+                children = [{**child, "active": self._active(child)} for child in item["children"]]
+                items.append({**item, "children": children, "active": any(c["active"] for c in children)})
+            else:
+                items.append({**item, "active": self._active(item)})
         return items
+
+    @cached_property
+    def nav_active(self) -> str:
+        """Which navigation items are active: with the city, what the cached navigation fragment varies on."""
+        return ",".join(f"{i}.{j}" for i, item in enumerate(self.nav)
+                        for j, child in enumerate([item, *item.get("children", ())]) if child["active"])
+
+    @property
+    def fragment_seconds(self) -> float:
+        """How long a rendered part of the frame is kept ({% cache %} in base.html): as the cities it shows."""
+        from techmarket.core import process_cache
+
+        return process_cache.TTL
 
     @cached_property
     def market_links(self) -> list[dict]:

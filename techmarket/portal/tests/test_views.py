@@ -83,6 +83,52 @@ class TestCityHome:
 
 
 @pytest.mark.django_db
+class TestFrame:
+    """The city's brand, menu, navigation and footer are rendered once per process ({% cache %} in base.html)."""
+
+    @staticmethod
+    def active_nav(html: str) -> list[str]:
+        nav = html.split('id="tm-nav-items"')[1].split("</nav>")[0]
+        return [part.split('href="')[1].split('"')[0] for part in nav.split('class="nav-link active"')[1:]]
+
+    def test_each_section_marks_its_own_navigation_item(self, client, zhengzhou, hebi):
+        client.get("/city/4101/")
+
+        assert self.active_nav(client.get("/achievements/").content.decode()) == ["/achievements/"]
+        assert self.active_nav(client.get("/demands/").content.decode()) == ["/demands/"]
+        assert self.active_nav(client.get("/search/").content.decode()) == []
+        assert self.active_nav(client.get("/city/4101/").content.decode()) == ["/city/4101/"]
+
+    def test_each_city_gets_its_own_frame(self, client, zhengzhou, hebi):
+        client.get("/city/4101/")
+        zz = client.get("/achievements/").content.decode()
+        client.get("/city/4106/")
+        hb = client.get("/achievements/").content.decode()
+
+        assert "主办单位：郑州市科学技术局" in zz and "主办单位：鹤壁市科学技术局" in hb
+        assert 'href="/city/4106/"' in hb.split('class="tm-brand"')[1].split(">")[0]
+
+    def test_a_renamed_bureau_shows_at_once(self, client, zhengzhou, hebi):
+        client.get("/city/4101/")
+        assert "主办单位：郑州市科学技术局" in client.get("/achievements/").content.decode()
+
+        # when
+        zhengzhou.bureau_name = "郑州市科学技术局（郑州市外国专家局）"
+        zhengzhou.save()
+
+        # then
+        assert "主办单位：郑州市科学技术局（郑州市外国专家局）" in client.get("/achievements/").content.decode()
+
+    def test_the_user_menu_is_not_shared_between_visitors(self, client, zhengzhou, enterprise_user):
+        anonymous = client.get("/achievements/").content.decode()
+        client.force_login(enterprise_user)
+        signed_in = client.get("/achievements/").content.decode()
+
+        assert "登录" in anonymous and enterprise_user.display_name not in anonymous
+        assert enterprise_user.display_name in signed_in and "/accounts/login/?next=" not in signed_in
+
+
+@pytest.mark.django_db
 class TestArticlePages:
     def test_draft_article_is_not_found_publicly(self, client, zhengzhou, zz_admin):
         draft = f.article(by=zz_admin, city=zhengzhou)
