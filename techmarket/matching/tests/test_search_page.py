@@ -100,29 +100,40 @@ class TestSearchPageResults:
         assert ("demand", world.demand.pk) in found(response)
         assert ("achievement", world.draft.pk) not in found(response)
 
-    def test_results_are_not_loaded_one_query_per_hit(self, client, world, regions, owner_org, reindex):
-        # given
-        def experts(n):
+    @pytest.mark.parametrize("reader", ["anonymous", "officer_in"])
+    def test_results_are_not_loaded_one_query_per_hit(self, client, world, regions, owner, enterprise, bureau,
+                                                      owner_org, reindex, reader, request):
+        # given: the page loads only the columns a result shows; a column it forgot would cost a query per row
+        if reader != "anonymous":
+            client.force_login(request.getfixturevalue(reader))
+
+        def more(n):
             for i in range(n):
                 Person.objects.create(name=f"专家{n}{i}", kind="expert", region=regions["jinshui"],
                                       organization=owner_org, expertise="锂离子电池储能")
+                achievement_in_state("published", owner=owner, reviewer=bureau, title=f"锂离子电池隔膜{n}{i}",
+                                     abstract="锂离子电池隔膜涂覆。", price="100000.00")
+                demand_in_state("published", owner=enterprise, reviewer=bureau, title=f"锂离子电池检测{n}{i}",
+                                description="锂离子电池一致性检测。", budget_min="10000.00", budget_max="20000.00")
             reindex()
             page(client, q="锂离子电池")  # warm caches
 
         def queries():
             with CaptureQueriesContext(connection) as captured:
                 response = page(client, q="锂离子电池")
-            return len(response.context["rows"]), len(captured.captured_queries)
+            return {row.doc_type for row in response.context["rows"]}, len(response.context["rows"]), len(
+                captured.captured_queries)
 
-        experts(1)
-        rows_before, queries_before = queries()
+        more(1)
+        _types, rows_before, queries_before = queries()
 
         # when
-        experts(8)
-        rows_after, queries_after = queries()
+        more(5)
+        types, rows_after, queries_after = queries()
 
-        # then: more people and organizations on the page, not one query more
-        assert rows_after >= rows_before + 8
+        # then: more results of every type on the page, not one query more
+        assert types == {"achievement", "demand", "expert"}
+        assert rows_after >= rows_before + 10
         assert queries_after == queries_before
 
 
