@@ -36,14 +36,24 @@ def mask_personal(text: str | None) -> str:
     return _EMAIL_RE.sub(lambda m: mask_email(m.group(0)), text)
 
 
-# Folded form of each character seen so far (NFKC, case folded, white space as one space), and the characters
-# whose folded form is not a single character (ﬁ → fi, ß → ss). Bounded by the characters in use.
-_FOLD: dict[int, str] = {}
-_WIDE: set[int] = set()
-
-
 def _fold(ch: str) -> str:
     return " " if ch.isspace() else unicodedata.normalize("NFKC", ch).casefold()
+
+
+class _Folds(dict):
+    """Folded form (NFKC, case folded, white space as one space) of each character seen so far, filled by
+    ``str.translate`` on first sight; bounded by the characters in use."""
+
+    def __missing__(self, code: int) -> str:
+        folded = _fold(chr(code))
+        if not folded:
+            _EMPTY.add(code)  # before the entry: a thread that finds the entry finds this too
+        self[code] = folded
+        return folded
+
+
+_FOLD = _Folds()
+_EMPTY: set[int] = set()  # characters that fold to nothing (none are known; kept so the fast path stays exact)
 
 
 def _normalized_with_map(text: str) -> tuple[str, Sequence[int]]:
@@ -52,15 +62,11 @@ def _normalized_with_map(text: str) -> tuple[str, Sequence[int]]:
     ``analysis.normalize`` also collapses white space; here every character keeps its place so that
     offsets map back (white space becomes one space each, which no term contains). Chinese text folds
     character for character (full-width punctuation to half-width), so the usual case is one
-    ``str.translate`` and the identity map."""
-    chars = {ord(ch) for ch in set(text)}
-    for code in chars.difference(_FOLD):
-        folded = _fold(chr(code))
-        if len(folded) != 1:
-            _WIDE.add(code)  # before _FOLD: another thread that finds the character there finds it here too
-        _FOLD[code] = folded
-    if _WIDE.isdisjoint(chars):
-        return text.translate(_FOLD), range(len(text))
+    ``str.translate`` and the identity map: when no character folds to nothing, an unchanged length means
+    that every character folded to exactly one."""
+    norm = text.translate(_FOLD)
+    if len(norm) == len(text) and not _EMPTY:
+        return norm, range(len(text))
     out: list[str] = []
     origin: list[int] = []
     for i, ch in enumerate(text):
@@ -74,28 +80,25 @@ def _latin(ch: str) -> bool:
     return bool(_ASCII_WORD.fullmatch(ch))
 
 
-def _clean_terms(terms: Iterable[str]) -> tuple[str, ...]:
-    return _cleaned(tuple(terms))
-
-
 @functools.lru_cache(maxsize=512)  # a results page asks forty times for the same query's terms
-def _cleaned(terms: tuple[str, ...]) -> tuple[str, ...]:
+def _cleaned(terms: tuple[str, ...]) -> tuple[tuple[str, bool, bool], ...]:
+    """The terms normalised, longest first (so "锂离子电池" wins over its part "电池" where both match at one
+    place), each with whether it starts and ends with a Latin letter or digit."""
     cleaned = {normalize(t).replace(" ", "") for t in terms if t}
-    # Longest first, so "锂离子电池" wins over its part "电池" where both match at one place.
-    return tuple(sorted((t for t in cleaned if t), key=lambda t: (-len(t), t)))
+    ordered = sorted((t for t in cleaned if t), key=lambda t: (-len(t), t))
+    return tuple((t, _latin(t[0]), _latin(t[-1])) for t in ordered)
 
 
 def _matches(text: str, terms: Iterable[str]) -> list[tuple[int, int, str]]:
     """(start, end, term) spans in ``text`` (original offsets), overlaps merged, in order."""
-    terms = _clean_terms(terms)
-    if not text or not terms:
+    cleaned = _cleaned(tuple(terms))
+    if not text or not cleaned:
         return []
     norm, origin = _normalized_with_map(text)
     spans: list[tuple[int, int, str]] = []
-    for term in terms:
+    for term, open_left, open_right in cleaned:
         # A term starting or ending with a Latin letter or digit matches whole words only there
         # ("ai" is not highlighted inside "detail"; Chinese terms match anywhere).
-        open_left, open_right = _latin(term[0]), _latin(term[-1])
         start = norm.find(term)
         while start != -1:
             end = start + len(term)
