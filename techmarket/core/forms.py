@@ -35,21 +35,52 @@ class FastSelect(forms.Select):
     def render(self, name, value, attrs=None, renderer=None):
         final = self.build_attrs(self.attrs, attrs)
         final["name"] = name
-        chosen = set(self.format_value(value))
+        # every piece of the options is escaped
+        return format_html("<select{}>{}</select>", flatatt(final),
+                           mark_safe(self.options_html(self.format_value(value))))  # noqa: S308
 
-        def option(v, label) -> str:
-            v = str(v)
-            return f'<option value="{_escape(v)}"{" selected" if v in chosen else ""}>{_escape(label)}</option>'
+    def options_html(self, chosen) -> str:
+        return options_html(self.choices, set(chosen))
 
-        parts = []
-        for value_, label in self.choices:
-            if isinstance(label, (list, tuple)):
-                inner = "".join(option(v, text) for v, text in label)
-                parts.append(f'<optgroup label="{_escape(value_)}">{inner}</optgroup>')
-            else:
-                parts.append(option(value_, label))
-        # every piece above is escaped
-        return format_html("<select{}>{}</select>", flatatt(final), mark_safe("".join(parts)))  # noqa: S308
+
+def options_html(choices, chosen: set[str]) -> str:
+    def option(v, label) -> str:
+        v = str(v)
+        return f'<option value="{_escape(v)}"{" selected" if v in chosen else ""}>{_escape(label)}</option>'
+
+    parts = []
+    for value_, label in choices:
+        if isinstance(label, (list, tuple)):
+            inner = "".join(option(v, text) for v, text in label)
+            parts.append(f'<optgroup label="{_escape(value_)}">{inner}</optgroup>')
+        else:
+            parts.append(option(value_, label))
+    return "".join(parts)
+
+
+class CachedChoicesSelect(FastSelect):
+    """A ``FastSelect`` over a choice list kept per process (core.process_cache, e.g. the seed cities' regions):
+    its options are written once per process and language, and a render only marks the chosen values (the
+    search page's two long lists cost it a millisecond to rebuild and write on every request).
+
+    ``build`` returns the choices; ``key`` names them in the process cache, which is cleared with the tables
+    they come from."""
+
+    def __init__(self, key: str, build, attrs=None):
+        super().__init__(attrs)
+        self.key, self.build = key, build
+
+    def options_html(self, chosen) -> str:
+        from django.utils.translation import get_language
+
+        from . import process_cache
+
+        html = process_cache.cached(f"options:{self.key}:{get_language()}",
+                                    lambda: options_html(self.build(), set()))
+        for value in dict.fromkeys(chosen):
+            plain = f'<option value="{_escape(value)}">'
+            html = html.replace(plain, plain[:-1] + " selected>", 1)
+        return html
 
 
 class FastInputMixin:

@@ -5,7 +5,7 @@ from django import forms
 
 import pytest
 
-from techmarket.core.forms import FastDateInput, FastSelect, FastTextInput
+from techmarket.core.forms import CachedChoicesSelect, FastDateInput, FastSelect, FastTextInput
 
 CHOICES = [("", "全部"), ("郑州市", [("410100", "郑州市（全市）"), ("410105", "金水区")]), ("x", 'a<b&"c"')]
 
@@ -50,6 +50,20 @@ def test_fast_select_matches_djangos_select():
         assert fast == django, value
     assert _parse(FastSelect(choices=CHOICES).render("region", "410105", attrs))[1][2] == (
         "郑州市", "410105", True, "金水区")
+
+
+def test_cached_choices_select_writes_what_fast_select_writes_and_builds_once():
+    built = []
+
+    def build():
+        built.append(1)
+        return CHOICES
+
+    attrs = {"id": "id_region", "class": "form-select"}
+    for value in ("", "410105", "x", "nothing", None, "410105"):
+        cached = CachedChoicesSelect("test-regions", build).render("region", value, attrs)
+        assert cached == FastSelect(choices=CHOICES).render("region", value, attrs), value
+    assert built == [1]
 
 
 @pytest.mark.parametrize("value", ["", "12", 'a"<b&', None, 3])

@@ -151,6 +151,24 @@ class TestSearchPageVisibility:
         assert ("achievement", world.draft.pk) in found(response)
         assert f"/manage/achievements/{world.draft.pk}/" in response.content.decode()
 
+    def test_a_result_not_yet_public_is_marked_and_everything_shown_is_escaped(self, client, world, owner,
+                                                                                owner_org):
+        # given: an organization name a user typed with markup in it
+        owner_org.name = "<b>河南省锂电</b>研究院"
+        owner_org.save()
+        client.force_login(owner)
+
+        # when
+        html = page(client, q="锂离子电池回收").content.decode()
+
+        # then
+        draft = html.split(f'href="/manage/achievements/{world.draft.pk}/"')[0].rsplit("<article", 1)[1]
+        assert 'title="仅所属单位和管理人员可见">未公开</span>' in draft
+        assert 'data-type="achievement"' in draft
+        assert "&lt;b&gt;河南省锂电&lt;/b&gt;研究院" in html and "<b>河南省锂电</b>" not in html
+        public = html.split(f'href="/achievements/{world.battery.pk}/"')[0].rsplit("<article", 1)[1]
+        assert "未公开" not in public
+
     def test_submitted_record_is_found_by_officer_of_its_district_only(self, client, world, officer_in,
                                                                        officer_out):
         client.force_login(officer_in)
@@ -187,6 +205,20 @@ class TestSearchPageFilters:
         response = page(client, q="锂离子电池 石墨烯", type="achievement", price_min="1000000")
 
         assert found(response) == {("achievement", world.graphene.pk)}
+
+
+    def test_the_filters_show_each_search_its_own_choices(self, client, world):
+        # the filters of a search without any are written once per process: a filtered search must not get
+        # them, nor leave its own behind
+        def chosen(html):
+            sidebar = html.split('aria-label="筛选条件"')[1].split("</form>")[0]
+            return [part.split('"')[0] for part in sidebar.split('<option value="')[1:] if '" selected>' in part]
+
+        assert set(chosen(page(client, q="电池").content.decode())) <= {""}
+        assert {"410105", "5"} <= set(chosen(page(client, q="电池", region="410105", trl_min="5").content.decode()))
+        after = page(client, q="储能").content.decode()
+        assert set(chosen(after)) <= {""}
+        assert 'name="q" value="储能"' in after.split('aria-label="筛选条件"')[1]
 
 
 class TestSearchPageBadInput:
