@@ -62,10 +62,12 @@ def field_prior_rerank(hits: list[EngineHit], *, weight: float = FIELD_PRIOR_WEI
     if not votes:
         return hits
     best = head[0].score
-    rescored = [EngineHit(key=h.key, score=h.score + weight * best * votes.get(h.category, 0.0),
-                          category=h.category) for h in head]
-    order = sorted(range(len(rescored)), key=lambda i: (-rescored[i].score, i))
-    return [rescored[i] for i in order] + tail
+    boost = {category: weight * best * share for category, share in votes.items()}
+    # new hits only where the score changes (the engine's hits are not modified); ties keep the engine's order
+    rescored = [EngineHit(key=h.key, score=h.score + boost[h.category], category=h.category)
+                if h.category in boost else h for h in head]
+    scores = [h.score for h in rescored]
+    return [rescored[i] for i in sorted(range(len(rescored)), key=scores.__getitem__, reverse=True)] + tail
 
 
 def ranked_window(backend, query: EngineQuery) -> tuple[list[EngineHit], int]:
