@@ -40,10 +40,11 @@ class FastSelect(forms.Select):
                            mark_safe(self.options_html(self.format_value(value))))  # noqa: S308
 
     def options_html(self, chosen) -> str:
-        return options_html(self.choices, set(chosen))
+        return options_markup(self.choices, set(chosen))
 
 
-def options_html(choices, chosen: set[str]) -> str:
+def options_markup(choices, chosen: set[str]) -> str:
+    """The <option>/<optgroup> markup of ``choices``, the values in ``chosen`` marked selected."""
     def option(v, label) -> str:
         v = str(v)
         return f'<option value="{_escape(v)}"{" selected" if v in chosen else ""}>{_escape(label)}</option>'
@@ -76,7 +77,7 @@ class CachedChoicesSelect(FastSelect):
         from . import process_cache
 
         html = process_cache.cached(f"options:{self.key}:{get_language()}",
-                                    lambda: options_html(self.build(), set()))
+                                    lambda: options_markup(self.build(), set()))
         for value in dict.fromkeys(chosen):
             plain = f'<option value="{_escape(value)}">'
             html = html.replace(plain, plain[:-1] + " selected>", 1)

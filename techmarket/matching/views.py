@@ -156,22 +156,24 @@ class ResultRow:
     __str__ = __html__
 
 
-# The page of each record type, public and managed (records not yet public are found only by their owners
-# and reviewers: they open the managed view).
-_RECORD_URLS = {
-    (DocType.ACHIEVEMENT, True): "achievements:detail", (DocType.ACHIEVEMENT, False): "achievements:manage_detail",
-    (DocType.DEMAND, True): "demands:detail", (DocType.DEMAND, False): "demands:manage_detail",
-    (DocType.EXPERT, True): "directory:person_detail", (DocType.ORGANIZATION, True): "directory:organization_detail",
-}
 _PK_MARK = 9_876_543_210
 
 
 class _RecordUrls(dict):
-    """The URLs of a page's rows: each URL name is reversed once with a marker id, and each row's id is put in
-    its place (twenty ``reverse()`` calls cost a search page half a millisecond)."""
+    """The URLs of a page's rows: each kind of URL is made once with a marker id, and each row's id is put in
+    its place (twenty ``reverse()`` calls cost a search page half a millisecond). Achievements and demands
+    give their own URLs (public page, or the managed view for records not yet public: only their owners and
+    reviewers find those); people and organizations have their registry pages."""
 
     def __missing__(self, key):
-        self[key] = pattern = reverse(_RECORD_URLS[key], kwargs={"pk": _PK_MARK}).split(str(_PK_MARK))
+        doc_type, public = key
+        if doc_type in (DocType.ACHIEVEMENT, DocType.DEMAND):
+            marked = services._models()[doc_type](pk=_PK_MARK)
+            url = marked.get_absolute_url() if public else marked.get_manage_url()
+        else:
+            name = "person_detail" if doc_type == DocType.EXPERT else "organization_detail"
+            url = reverse(f"directory:{name}", kwargs={"pk": _PK_MARK})
+        self[key] = pattern = url.split(str(_PK_MARK))
         return pattern
 
     def url(self, doc_type: str, public: bool, pk: int) -> str:
