@@ -52,11 +52,16 @@ def mask(kind: str, value):
 
 _PHONE_RE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
 _ID_RE = re.compile(r"(?<![0-9A-Za-z])(\d{4})(\d{10})(\d{3}[0-9Xx])(?![0-9A-Za-z])")
+# Both need a run of at least eleven digits: one plain scan for it spares most texts the two patterns
+# above, whose look-behinds are tried at every character (a search page masks forty texts).
+_DIGIT_RUN = re.compile(r"\d{11}")
 
 
 def mask_text(text: str | None) -> str:
     """Mask phone and ID numbers appearing inside free text (snippets, notes)."""
     if not text:
         return text or ""
+    if not _DIGIT_RUN.search(text):
+        return text
     text = _ID_RE.sub(lambda m: m.group(1) + "*" * 10 + m.group(3), text)
     return _PHONE_RE.sub(lambda m: m.group(1) + "****" + m.group(3), text)

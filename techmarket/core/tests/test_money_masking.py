@@ -49,3 +49,12 @@ class TestMasking:
     def test_free_text_masks_phones_and_ids(self):
         text = "联系电话13912345678，身份证410105198001011234。"
         assert mask_text(text) == "联系电话139****5678，身份证4101**********1234。"
+
+    @given(st.text(alphabet=st.sampled_from(list("0123456789１２Xx号电话 ,-")), max_size=60))
+    def test_free_text_shortcut_masks_as_the_patterns_do(self, text):
+        # the digit-run check only skips texts the two patterns would leave unchanged
+        from techmarket.core.masking import _ID_RE, _PHONE_RE
+
+        expected = _PHONE_RE.sub(lambda m: m.group(1) + "****" + m.group(3),
+                                 _ID_RE.sub(lambda m: m.group(1) + "*" * 10 + m.group(3), text))
+        assert mask_text(text) == expected

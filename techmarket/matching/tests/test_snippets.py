@@ -96,3 +96,11 @@ def _char_by_char(text: str) -> tuple[str, list[int]]:
 def test_the_normalised_map_equals_the_character_by_character_definition(text):
     norm, origin = _normalized_with_map(text)
     assert (norm, list(origin)) == _char_by_char(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(max_size=60))
+def test_the_normalised_map_equals_the_definition_on_any_text(text):
+    # any code point: the NFKC/casefold shortcut and the table must both agree with the definition
+    norm, origin = _normalized_with_map(text)
+    assert (norm, list(origin)) == _char_by_char(text)
