@@ -1,7 +1,8 @@
-"""Per-process copies of small tables that every page reads and that change a few times a year.
+"""Per-process copies of small tables that every page reads and that change seldom.
 
-The region and technology-field choice lists of the filter forms and the portal's active cities cost more
-to build than the rest of a search page. Each process keeps what ``cached`` built for ``TTL`` seconds. A
+The region and technology-field choice lists of the filter forms, the portal's active cities and the texts
+of its published articles (which the site search looks in) cost more to read than the rest of a search
+page. Each process keeps what ``cached`` built for ``TTL`` seconds. A
 save or delete of a model that feeds them clears this process's copies at once (``clear_on_change`` wires
 the signals), together with the parts of the page frame rendered from them (the local-memory cache
 ``FRAGMENTS`` of base.html's ``{% cache %}`` blocks); other processes see the change within the TTL. What is

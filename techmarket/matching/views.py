@@ -260,13 +260,11 @@ def _tabs(request, current: str) -> list[dict]:
 
 def _notices(q: str, city, *, page=None, limit: int | None = None):
     """The portal's notice and policy title search (the visitor's city): one page, or the first few and a count."""
-    from techmarket.portal.selectors import article_search_public
+    from techmarket.portal.selectors import article_search_preview, article_search_public
 
-    queryset = article_search_public(q=q, city=city)
     if limit is not None:
-        first = list(queryset[:limit])
-        return first, (len(first) if len(first) < limit else queryset.count())
-    return Paginator(queryset, PAGE_SIZE).get_page(page), None
+        return article_search_preview(q=q, city=city, limit=limit)
+    return Paginator(article_search_public(q=q, city=city), PAGE_SIZE).get_page(page), None
 
 
 @require_GET

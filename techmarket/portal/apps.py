@@ -9,6 +9,8 @@ class PortalConfig(AppConfig):
         from techmarket.core.process_cache import clear_on_change
 
         from . import headlines, permissions, workflows  # noqa: F401  (register transitions, policies, figures)
-        from .models import PortalCity
+        from .models import Article, PortalCity
 
-        clear_on_change(PortalCity)  # the active cities every page's frame reads (selectors.cities_active)
+        # the active cities every page's frame reads (selectors.cities_active), and the published articles'
+        # texts the site search looks in (selectors.article_search_preview)
+        clear_on_change(PortalCity, Article)

@@ -139,6 +139,30 @@ def article_search_public(*, q: str, city: PortalCity | None = None):
         Q(title__icontains=q) | Q(document_number__icontains=q) | Q(summary__icontains=q))
 
 
+def _article_texts(city: PortalCity | None) -> list[tuple[int, tuple[str, str, str]]]:
+    """(pk, (title, number, summary) case folded) of the published articles, newest first."""
+    rows = article_list_public(city=city).values_list("pk", "title", "document_number", "summary")
+    return [(pk, (title.casefold(), number.casefold(), summary.casefold())) for pk, title, number, summary in rows]
+
+
+def article_search_preview(*, q: str, city: PortalCity | None = None, limit: int = 5) -> tuple[list[Article], int]:
+    """The first ``limit`` articles ``article_search_public`` finds, and how many it finds.
+
+    The site search shows these beside every result list, and composing that query cost a search page more
+    than a tenth of its time; a city's published titles, numbers and summaries are few, so each process keeps
+    them (core.process_cache, cleared when an article is saved) and looks for ``q`` in them. The articles
+    shown are read from the database again, so one withdrawn a moment ago in another process is not shown."""
+    needle = (q or "").strip().casefold()
+    if not needle:
+        return [], 0
+    texts = process_cache.cached(f"portal:article-texts:{city.pk if city else ''}", lambda: _article_texts(city))
+    found = [pk for pk, fields in texts if any(needle in text for text in fields)]
+    if not found:
+        return [], 0
+    shown = list(article_list_public(city=city).filter(pk__in=found[:limit]))
+    return shown, len(found)
+
+
 def article_list_managed_by(user):
     return Article.objects.filter(city__in=cities_managed_by(user)).select_related(
         "city", "city__region", "created_by").annotate(attachment_count=Count("attachments")).order_by(

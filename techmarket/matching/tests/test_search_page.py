@@ -315,6 +315,38 @@ class TestNoticesTab:
 
         assert "锂离子电池产业政策通知" in html and "type=notice" in html
 
+    def test_preview_finds_and_counts_what_the_notice_tab_finds(self, client, notices):
+        from techmarket.accounts.roles import Role
+        from techmarket.portal.selectors import article_search_preview, article_search_public
+        from techmarket.portal.tests import factories as pf
+
+        admin = pf.user("bureau-zz2", roles=[Role.BUREAU_ADMIN], region_code="410100")
+        for n in range(6):
+            pf.article(by=admin, city=notices.city, title=f"第{n}批 CAR-T 项目申报通知", publish=True,
+                       summary="关于组织申报的说明", document_number=f"郑科〔2026〕{n + 1}号")
+        for q in ("锂离子电池", "car-t", "组织申报", "郑科〔2026〕3号", "草稿", "无此标题"):
+            shown, count = article_search_preview(q=q, city=notices.city, limit=5)
+            found = list(article_search_public(q=q, city=notices.city))
+            assert (count, shown) == (len(found), found[:5]), q
+
+    def test_preview_never_shows_an_article_withdrawn_in_another_process(self, client, notices):
+        from techmarket.portal.models import Article
+
+        assert "锂离子电池产业政策通知" in page(client, q="锂离子电池").content.decode()  # now kept in this process
+        Article.objects.filter(pk=notices.pk).update(status="draft")  # another process withdrew it: no signal here
+
+        assert "锂离子电池产业政策通知" not in page(client, q="锂离子电池").content.decode()
+
+    def test_preview_shows_an_article_published_in_this_process_at_once(self, client, notices):
+        from techmarket.portal.services import article_publish
+        from techmarket.portal.tests import factories as pf
+
+        assert "锂离子电池新政" not in page(client, q="锂离子电池").content.decode()
+        draft = pf.article(by=notices.created_by, city=notices.city, title="锂离子电池新政")
+        article_publish(article=draft, by=notices.created_by)
+
+        assert "锂离子电池新政" in page(client, q="锂离子电池").content.decode()
+
     def test_header_search_box_points_to_the_site_search(self, client, notices):
         html = client.get("/").content.decode()
         assert 'action="/search/"' in html
