@@ -105,17 +105,28 @@ _RELATED = {
 
 # The columns a list of results shows and checks (title, snippet text, facts, visibility): the search page, the
 # API and the suggestion load only these (a 29-column achievement with four related rows costs a page more
-# than its SQL); matching loads whole records, which its explanations read.
+# than its SQL); matching loads whole records, which its explanations read. Regions and technology fields are
+# not joined: they come from ``_shared_rows``.
 _LISTED = {
     DocType.ACHIEVEMENT: ("title", "abstract", "status", "expires_at", "trl", "price_fen", "price_min_fen",
-                          "price_max_fen", "negotiable", "owner_organization__name", "region__name", "region__path",
-                          "tech_field__name"),
+                          "price_max_fen", "negotiable", "owner_organization__name", "region", "tech_field"),
     DocType.DEMAND: ("title", "description", "status", "expires_at", "budget_min_fen", "budget_max_fen",
-                     "owner_organization__name", "region__name", "region__path", "tech_field__name"),
-    DocType.EXPERT: ("name", "kind", "title", "expertise", "bio", "organization__name", "region__name",
-                     "region__path"),
-    DocType.ORGANIZATION: ("name", "kind", "description", "region__name", "region__path"),
+                     "owner_organization__name", "region", "tech_field"),
+    DocType.EXPERT: ("name", "kind", "title", "expertise", "bio", "organization__name", "region"),
+    DocType.ORGANIZATION: ("name", "kind", "description", "region"),
 }
+
+
+def _shared_rows() -> dict[str, dict[int, object]]:
+    """Every region and taxonomy term by id, kept per process (core.process_cache, cleared when one is saved):
+    a page of results refers to a few dozen of them, and joining them and building them again for each row
+    cost a search page more than reading the rows themselves. Read-only instances."""
+    from techmarket.core import process_cache
+    from techmarket.regions.models import Region
+    from techmarket.taxonomies.models import Term
+
+    return {"region": process_cache.cached("matching:regions", lambda: Region.objects.in_bulk()),
+            "tech_field": process_cache.cached("matching:terms", lambda: Term.objects.in_bulk())}
 
 
 def record_visible(user, doc_type: str, record) -> bool:
@@ -139,13 +150,19 @@ def records_for(hits: Iterable[EngineHit], user, *, check: bool = True, listed: 
     for doc_type, ids in by_type.items():
         # no ORDER BY: the hits give the order, and the models' default ordering only costs compilation
         queryset = models[doc_type].objects.filter(pk__in=ids).order_by()
+        shared = {}
         if listed:
             columns = _LISTED[doc_type]
             related = dict.fromkeys(c.split("__")[0] for c in columns if "__" in c)
             queryset = queryset.select_related(*related).only(*columns)
+            shared = {name: rows for name, rows in _shared_rows().items() if name in columns}
         else:
             queryset = queryset.select_related(*_RELATED[doc_type])
         for obj in queryset:
+            for name, rows in shared.items():
+                row = rows.get(getattr(obj, name + "_id"))
+                if row is not None:  # one created in another process a moment ago loads when read
+                    setattr(obj, name, row)
             loaded[(doc_type, obj.pk)] = obj
     out = []
     for hit in hits:

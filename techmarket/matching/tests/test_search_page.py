@@ -137,6 +137,23 @@ class TestSearchPageResults:
         assert queries_after == queries_before
 
 
+    def test_a_region_added_by_another_process_since_this_one_read_them_still_shows(self, client, world, owner,
+                                                                                    bureau, regions, reindex):
+        from techmarket.regions.models import Region
+
+        page(client, q="锂离子电池")  # this process now keeps every region (services._shared_rows)
+        city = regions["jinshui"].parent
+        # written without signals, as another process's save would look from here
+        [zone] = Region.objects.bulk_create([Region(code="410199", name="测试新区", level=3, parent=city,
+                                                    path=f"{city.path}410199/", is_zone=True)])
+        achievement_in_state("published", owner=owner, reviewer=bureau, title="锂离子电池极片检测", region=zone)
+        reindex()
+
+        html = page(client, q="锂离子电池极片检测").content.decode()
+
+        assert "锂离子电池极片检测" in html and "测试新区" in html
+
+
 class TestSearchPageVisibility:
     def test_draft_never_appears_to_anonymous(self, client, world):
         response = page(client, q="锂离子电池回收")
