@@ -125,7 +125,6 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "techmarket.portal.context_processors.portal",
                 "techmarket.notifications.context_processors.notifications",
-                "techmarket.accounts.context_processors.account_links",
             ],
         },
     },

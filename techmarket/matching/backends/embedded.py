@@ -31,6 +31,7 @@ _NO_DATE = 0
 # the object id, and the category as a CRC-32 (only equality matters to the field prior).
 _DOC_TYPES = ("achievement", "demand", "expert", "organization")
 _DOC_TYPE_INDEX = {name: i for i, name in enumerate(_DOC_TYPES)}
+_KEY_PREFIXES = tuple(f"{name}:" for name in _DOC_TYPES)
 
 
 def _schema() -> tantivy.Schema:
@@ -266,9 +267,11 @@ class EmbeddedBackend(SearchBackend):
         dtypes = searcher.fast_field_values("dtype", addresses)
         oids = searcher.fast_field_values("oid", addresses)
         cats = searcher.fast_field_values("cat", addresses)
-        hits = [EngineHit(key=f"{_DOC_TYPES[t]}:{o}", score=float(score) if query.terms else 0.0,
-                          category=str(c) if c else "")
-                for (score, _a), t, o, c in zip(result.hits, dtypes, oids, cats)]
+        # a page reads some 400 hits of the rerank window: positional arguments and ready prefixes halve this
+        scores = [float(score) for score, _a in result.hits] if query.terms else [0.0] * len(addresses)
+        prefixes = _KEY_PREFIXES
+        hits = [EngineHit(prefixes[t] + str(o), score, str(c) if c else "")
+                for score, t, o, c in zip(scores, dtypes, oids, cats)]
         total = int(result.count) if result.count is not None else query.offset + len(hits)
         return EngineResult(hits=hits, total=total)
 

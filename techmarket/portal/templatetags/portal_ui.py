@@ -211,11 +211,29 @@ def elided_pages(page):
     return page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
 
 
-@register.filter
-def ellipsis_mark(value) -> bool:
+@register.simple_tag(takes_context=True)
+def page_links(context, page) -> dict:
+    """The links of a pagination bar (includes/pagination.html): previous, next, and the numbers around the
+    current page with ``None`` for a gap, each URL keeping the request's other parameters. The other
+    parameters are encoded once for all the links ({% querystring %} copied and encoded them for each)."""
     from django.core.paginator import Paginator
 
-    return value == Paginator.ELLIPSIS
+    request = context.get("request")
+    params = request.GET.copy() if request is not None else None
+    if params is not None:
+        params.pop("page", None)
+    rest = params.urlencode() if params else ""
+    prefix = f"?{rest}&page=" if rest else "?page="
+
+    def url(number) -> str:
+        return f"{prefix}{number}"
+
+    return {
+        "previous": url(page.previous_page_number()) if page.has_previous() else "",
+        "next": url(page.next_page_number()) if page.has_next() else "",
+        "numbers": [(None, "") if number == Paginator.ELLIPSIS else (number, url(number))
+                    for number in elided_pages(page)],
+    }
 
 
 @register.filter

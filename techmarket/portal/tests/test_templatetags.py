@@ -29,6 +29,15 @@ class TestPagination:
         assert "?q=%E7%94%B3%E6%8A%A5&amp;kind=notice&amp;page=3" in html
         assert "?q=%E7%94%B3%E6%8A%A5&amp;kind=notice&amp;page=1" in html
 
+    def test_gaps_and_links_of_a_long_list_without_other_parameters(self):
+        request = RequestFactory().get("/x/", {"page": "10"})
+        page = Paginator(list(range(400)), 20).get_page(10)
+        html = render('{% include "includes/pagination.html" with page=page %}', page=page, request=request)
+        assert html.count("…") == 2 and 'href="?page=1"' in html and 'href="?page=20"' in html
+        assert 'href="?page=9" rel="prev"' in html and 'href="?page=11" rel="next"' in html
+        assert '<span class="page-link">10</span>' in html and 'href="?page=10"' not in html
+        assert 'href="?page=7"' not in html  # two on each side of the current page
+
     def test_nothing_is_rendered_for_an_empty_page(self):
         page = Paginator([], 20).get_page(1)
         assert render('{% include "includes/pagination.html" with page=page %}', page=page,
