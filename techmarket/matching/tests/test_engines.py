@@ -109,6 +109,21 @@ def test_filters(any_engine, db):
                                                                                       "achievement:2"}
 
 
+def test_a_filter_every_record_passes_changes_no_order_gap_or_count(any_engine, db):
+    # the embedded engine runs a public reader's words as one flat boolean, and nests them under a filter
+    backend = engine()
+    backend.bulk_build(CORPUS)
+    plain = backend.search(EngineQuery(terms=tokenize("锂离子电池回收提纯"), limit=10))
+    filtered = backend.search(EngineQuery(terms=tokenize("锂离子电池回收提纯"), limit=10,
+                                          doc_types=["achievement", "demand", "expert", "organization"]))
+
+    def gaps(result):  # a filter may add the same constant to every score (tantivy scores a matched term set)
+        return [round(a.score - b.score, 5) for a, b in zip(result.hits, result.hits[1:])]
+
+    assert _keys(plain) == _keys(filtered) and gaps(plain) == gaps(filtered)
+    assert plain.total == filtered.total == 3 and "achievement:5" not in _keys(plain)  # not the unpublished one
+
+
 def test_visibility_terms(any_engine, db):
     backend = engine()
     backend.bulk_build(CORPUS)

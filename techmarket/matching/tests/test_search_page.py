@@ -84,6 +84,14 @@ class TestSearchPageResults:
         assert f'href="/people/{world.expert.pk}/"' in html
         assert "TRL7" in html and "50.00 万元" in html
 
+    def test_each_row_names_its_own_owner(self, client, world):
+        rows = {row.doc_type: row for row in page(client, q="锂离子电池").context["rows"]}
+
+        assert world.battery.owner_organization.name in rows["achievement"].facts
+        assert world.demand.owner_organization.name in rows["demand"].facts
+        assert world.battery.owner_organization.name != world.demand.owner_organization.name
+        assert rows["achievement"].region == world.battery.region.name
+
     def test_snippets_mask_phone_and_id_numbers(self, client, world):
         html = page(client, q="锂离子电池").content.decode()
 
