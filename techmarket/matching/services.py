@@ -150,23 +150,25 @@ def _listed_records(queryset, doc_type: str) -> list:
     related = []
     for name, columns in joined.items():
         field = model._meta.get_field(name)
-        # from_db takes the values in the model's column order
-        ordered = [f.attname for f in field.related_model._meta.concrete_fields if f.attname in columns]
-        related.append((field, ordered))
+        # from_db takes the loaded columns' values in the model's column order, the primary key among them
+        pk_name = field.related_model._meta.pk.attname
+        ordered = [f.attname for f in field.related_model._meta.concrete_fields
+                   if f.attname == pk_name or f.attname in columns]
+        related.append((field, pk_name, ordered))
     built: dict[tuple[str, int], object] = {}
     for obj in records:
         for field, rows in shared:
             row = rows.get(getattr(obj, field.attname))
             if row is not None:  # one created in another process a moment ago loads when read
                 field.set_cached_value(obj, row)
-        for field, columns in related:
+        for field, pk_name, columns in related:
             pk = getattr(obj, field.attname)
             if pk is None:
                 continue
             key = (field.name, pk)
             if key not in built:
-                values = [pk] + [getattr(obj, f"listed_{field.name}_{c}") for c in columns]
-                built[key] = field.related_model.from_db(queryset.db, ["id", *columns], values)
+                values = [pk if c == pk_name else getattr(obj, f"listed_{field.name}_{c}") for c in columns]
+                built[key] = field.related_model.from_db(queryset.db, columns, values)
             field.set_cached_value(obj, built[key])
     return records
 
