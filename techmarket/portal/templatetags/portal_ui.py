@@ -212,28 +212,40 @@ def elided_pages(page):
 
 
 @register.simple_tag(takes_context=True)
-def page_links(context, page) -> dict:
-    """The links of a pagination bar (includes/pagination.html): previous, next, and the numbers around the
-    current page with ``None`` for a gap, each URL keeping the request's other parameters. The other
-    parameters are encoded once for all the links ({% querystring %} copied and encoded them for each)."""
+def page_links(context, page) -> str:
+    """The page links of a pagination bar (includes/pagination.html): previous, the numbers around the current
+    page with “…” for a gap, next; each URL keeps the request's other parameters, encoded once for the whole bar.
+    Written here rather than as a template loop: a bar of nine links cost a search page 0.2 ms in the template."""
+    from html import escape
+
     from django.core.paginator import Paginator
+    from django.utils.safestring import mark_safe
 
     request = context.get("request")
     params = request.GET.copy() if request is not None else None
     if params is not None:
         params.pop("page", None)
     rest = params.urlencode() if params else ""
-    prefix = f"?{rest}&page=" if rest else "?page="
+    prefix = escape(f"?{rest}&page=" if rest else "?page=")
+    previous, following = _("‹ 上一页"), _("下一页 ›")
 
-    def url(number) -> str:
-        return f"{prefix}{number}"
+    def link(number, text, rel="") -> str:
+        return f'<li class="page-item"><a class="page-link" href="{prefix}{number}"{rel}>{text}</a></li>'
 
-    return {
-        "previous": url(page.previous_page_number()) if page.has_previous() else "",
-        "next": url(page.next_page_number()) if page.has_next() else "",
-        "numbers": [(None, "") if number == Paginator.ELLIPSIS else (number, url(number))
-                    for number in elided_pages(page)],
-    }
+    def inactive(text, state="disabled", current="") -> str:
+        return f'<li class="page-item {state}"{current}><span class="page-link">{text}</span></li>'
+
+    items = [link(page.previous_page_number(), previous, ' rel="prev"') if page.has_previous()
+             else inactive(previous)]
+    for number in elided_pages(page):
+        if number == Paginator.ELLIPSIS:
+            items.append(inactive("…"))
+        elif number == page.number:
+            items.append(inactive(number, "active", ' aria-current="page"'))
+        else:
+            items.append(link(number, number))
+    items.append(link(page.next_page_number(), following, ' rel="next"') if page.has_next() else inactive(following))
+    return mark_safe('<ul class="pagination pagination-sm mb-0">' + "".join(items) + "</ul>")  # noqa: S308
 
 
 @register.filter

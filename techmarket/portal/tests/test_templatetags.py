@@ -38,6 +38,17 @@ class TestPagination:
         assert '<span class="page-link">10</span>' in html and 'href="?page=10"' not in html
         assert 'href="?page=7"' not in html  # two on each side of the current page
 
+    def test_first_and_last_pages_have_no_link_back_or_on(self):
+        request = RequestFactory().get("/x/", {"page": "1"})
+        first = render('{% include "includes/pagination.html" with page=page %}',
+                       page=Paginator(list(range(45)), 20).get_page(1), request=request)
+        assert '<li class="page-item disabled"><span class="page-link">‹ 上一页</span></li>' in first
+        assert 'href="?page=2" rel="next">下一页 ›</a>' in first
+        last = render('{% include "includes/pagination.html" with page=page %}',
+                      page=Paginator(list(range(45)), 20).get_page(3), request=request)
+        assert '<li class="page-item disabled"><span class="page-link">下一页 ›</span></li>' in last
+        assert '<li class="page-item active" aria-current="page"><span class="page-link">3</span></li>' in last
+
     def test_nothing_is_rendered_for_an_empty_page(self):
         page = Paginator([], 20).get_page(1)
         assert render('{% include "includes/pagination.html" with page=page %}', page=page,
