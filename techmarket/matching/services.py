@@ -9,9 +9,12 @@ whatever the index still says).
 from __future__ import annotations
 
 import datetime
+import functools
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+from django.db.models import F
 
 from django.utils.translation import gettext as _
 
@@ -128,15 +131,9 @@ def _shared_rows() -> dict[str, dict[int, object]]:
             "tech_field": process_cache.cached("matching:terms", lambda: Term.objects.in_bulk())}
 
 
-def _listed_records(queryset, doc_type: str) -> list:
-    """The records of ``queryset`` with only the columns of ``_LISTED[doc_type]``.
-
-    A related row's column (the owner's name) comes with the record's own row, and each related row of the page
-    is built once with only that column (the rest load if read): twenty results of one institute made twenty
-    organizations through ``select_related``. Regions and technology fields come from ``_shared_rows``."""
-    from django.db.models import F
-
-    model = queryset.model
+@functools.cache
+def _listed_columns(doc_type: str) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
+    """``_LISTED[doc_type]`` split into the record's own columns and, per relation, the related row's columns."""
     own, joined = [], {}
     for column in _LISTED[doc_type]:
         if "__" in column:
@@ -144,8 +141,41 @@ def _listed_records(queryset, doc_type: str) -> list:
             joined.setdefault(name, []).append(related_column)
         else:
             own.append(column)
+    return tuple(own), {name: tuple(columns) for name, columns in joined.items()}
+
+
+def _listed_queryset(model, doc_type: str, ids: list[int]):
+    own, joined = _listed_columns(doc_type)
     annotations = {f"listed_{name}_{c}": F(f"{name}__{c}") for name, columns in joined.items() for c in columns}
-    records = list(queryset.only(*own, *joined).annotate(**annotations))
+    return model.objects.filter(pk__in=ids).order_by().only(*own, *joined).annotate(**annotations)
+
+
+_LISTED_SQL: dict[tuple[str, int, str], str | None] = {}
+
+
+def _listed_sql(model, doc_type: str, n: int, using: str) -> str | None:
+    """The SQL of ``_listed_queryset`` for ``n`` ids, compiled once per process for each number and database:
+    building and compiling the query cost a page of results twice what running it does. The ids must be its only
+    parameters, in their order (checked when it is compiled); None when they are not."""
+    key = (doc_type, n, using)
+    if key not in _LISTED_SQL:
+        marks = list(range(1, n + 1))  # distinct, so that the IN list keeps them all, in order
+        sql, params = _listed_queryset(model, doc_type, marks).query.sql_with_params()
+        _LISTED_SQL[key] = sql if list(params) == marks else None
+    return _LISTED_SQL[key]
+
+
+def _listed_records(model, ids: list[int], doc_type: str) -> list:
+    """The records of ``model`` with these ids, with only the columns of ``_LISTED[doc_type]``.
+
+    A related row's column (the owner's name) comes with the record's own row, and each related row of the page
+    is built once with only that column (the rest load if read): twenty results of one institute made twenty
+    organizations through ``select_related``. Regions and technology fields come from ``_shared_rows``."""
+    own, joined = _listed_columns(doc_type)
+    using = model.objects.db
+    sql = _listed_sql(model, doc_type, len(ids), using)
+    records = list(model.objects.db_manager(using).raw(sql, ids) if sql is not None
+                   else _listed_queryset(model, doc_type, ids))
     shared = [(model._meta.get_field(name), rows) for name, rows in _shared_rows().items() if name in own]
     related = []
     for name, columns in joined.items():
@@ -168,7 +198,7 @@ def _listed_records(queryset, doc_type: str) -> list:
             key = (field.name, pk)
             if key not in built:
                 values = [pk if c == pk_name else getattr(obj, f"listed_{field.name}_{c}") for c in columns]
-                built[key] = field.related_model.from_db(queryset.db, columns, values)
+                built[key] = field.related_model.from_db(using, columns, values)
             field.set_cached_value(obj, built[key])
     return records
 
@@ -193,11 +223,10 @@ def records_for(hits: Iterable[EngineHit], user, *, check: bool = True, listed: 
     loaded: dict[tuple[str, int], object] = {}
     for doc_type, ids in by_type.items():
         # no ORDER BY: the hits give the order, and the models' default ordering only costs compilation
-        queryset = models[doc_type].objects.filter(pk__in=ids).order_by()
         if listed:
-            records = _listed_records(queryset, doc_type)
+            records = _listed_records(models[doc_type], ids, doc_type)
         else:
-            records = queryset.select_related(*_RELATED[doc_type])
+            records = models[doc_type].objects.filter(pk__in=ids).order_by().select_related(*_RELATED[doc_type])
         for obj in records:
             loaded[(doc_type, obj.pk)] = obj
     out = []

@@ -145,6 +145,28 @@ class TestSearchPageResults:
         assert queries_after == queries_before
 
 
+    def test_listed_records_of_two_pages_of_the_same_size_are_each_their_own(self, world):
+        # given: the SQL of a page of two achievements is compiled once and kept (services._listed_sql)
+        from techmarket.achievements.models import Achievement
+        from techmarket.matching import services
+
+        first = services._listed_records(Achievement, [world.battery.pk, world.draft.pk], "achievement")
+
+        # when: another page of two
+        second = services._listed_records(Achievement, [world.graphene.pk, world.submitted.pk], "achievement")
+
+        # then: its own records, with the listed columns converted as the ORM would and the rest loaded when read
+        assert {a.pk for a in first} == {world.battery.pk, world.draft.pk}
+        by_pk = {a.pk: a for a in second}
+        assert set(by_pk) == {world.graphene.pk, world.submitted.pk}
+        graphene = by_pk[world.graphene.pk]
+        assert graphene.title == "石墨烯导热膜制备工艺" and graphene.trl == 3 and graphene.price_fen == 200_000_000
+        assert graphene.expires_at == world.graphene.expires_at and graphene.expires_at.tzinfo is not None
+        assert graphene.negotiable is world.graphene.negotiable
+        assert graphene.owner_organization.name == world.graphene.owner_organization.name
+        assert graphene.region.name == "中原区"
+        assert "keywords" in graphene.get_deferred_fields() and graphene.keywords == world.graphene.keywords
+
     def test_a_region_added_by_another_process_since_this_one_read_them_still_shows(self, client, world, owner,
                                                                                     bureau, regions, reindex):
         from techmarket.regions.models import Region
