@@ -251,7 +251,8 @@ class EmbeddedBackend(SearchBackend):
             clauses.append((tantivy.Occur.MustNot, tantivy.Query.term_query(self._schema, "visible", "private")))
         for key in query.exclude_keys:
             clauses.append((tantivy.Occur.MustNot, tantivy.Query.term_query(self._schema, "key", key)))
-        limit = max(0, query.limit)
+        # tantivy panics on a limit of 0 (a question for the count alone): ask for one hit and drop it
+        limit = max(1, query.limit)
         if query.terms:
             text = self._text_clauses(query.terms, searcher)
             if not text:
@@ -270,12 +271,13 @@ class EmbeddedBackend(SearchBackend):
                 clauses.append((tantivy.Occur.Must, tantivy.Query.all_query()))
             result = searcher.search(tantivy.Query.boolean_query(clauses), limit=limit, offset=query.offset,
                                      count=True, order_by_field="date")
-        addresses = [address for _score, address in result.hits]
+        found = result.hits if query.limit > 0 else []
+        addresses = [address for _score, address in found]
         dtypes = searcher.fast_field_values("dtype", addresses)
         oids = searcher.fast_field_values("oid", addresses)
         cats = searcher.fast_field_values("cat", addresses)
         # a page reads some 400 hits of the rerank window: positional arguments and ready prefixes halve this
-        scores = [float(score) for score, _a in result.hits] if query.terms else [0.0] * len(addresses)
+        scores = [float(score) for score, _a in found] if query.terms else [0.0] * len(addresses)
         prefixes = _KEY_PREFIXES
         hits = [EngineHit(prefixes[t] + str(o), score, str(c) if c else "")
                 for score, t, o, c in zip(scores, dtypes, oids, cats)]

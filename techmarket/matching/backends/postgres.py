@@ -232,10 +232,8 @@ class PostgresBackend(SearchBackend):
                 sql = (f"SELECT d.key, d.category, count(*) OVER () FROM {TABLE} d "
                        f"{'WHERE ' + ' AND '.join(where) if where else ''} "
                        f"ORDER BY d.date DESC NULLS LAST, d.id DESC LIMIT %s OFFSET %s")
-                cur.execute(sql, params + [query.limit, query.offset])
-                rows = cur.fetchall()
-                return EngineResult(hits=[EngineHit(key=k, score=0.0, category=c) for k, c, _n in rows],
-                                    total=rows[0][2] if rows else 0)
+                rows, total = self._page(cur, sql, params, query)
+                return EngineResult(hits=[EngineHit(key=k, score=0.0, category=c) for k, c, _n in rows], total=total)
             n_docs, avg_len = self._collection_stats()
             dfs = self._dfs(cur, terms)
             if not dfs or not n_docs:
@@ -263,10 +261,22 @@ class PostgresBackend(SearchBackend):
                     FROM cand c)
                 SELECT key, category, score, count(*) OVER () FROM scored
                 ORDER BY score DESC, id LIMIT %s OFFSET %s"""
-            cur.execute(sql, [known, idfs, tsquery, *params, max(avg_len, 1e-9), query.limit, query.offset])
-            rows = cur.fetchall()
+            rows, total = self._page(cur, sql, [known, idfs, tsquery, *params, max(avg_len, 1e-9)], query)
         return EngineResult(hits=[EngineHit(key=k, score=float(s or 0.0), category=c) for k, c, s, _n in rows],
-                            total=rows[0][3] if rows else 0)
+                            total=total)
+
+    @staticmethod
+    def _page(cur, sql: str, params: list, query: EngineQuery) -> tuple[list, int]:
+        """The rows of one page and the total, which each row carries last (``count(*) OVER ()``). A page past the
+        end, or a question for the count alone, has no row to carry it: the first row is then asked for."""
+        if query.limit > 0:
+            cur.execute(sql, params + [query.limit, query.offset])
+            rows = cur.fetchall()
+            if rows:
+                return rows, rows[0][-1]
+        cur.execute(sql, params + [1, 0])
+        first = cur.fetchone()
+        return [], first[-1] if first else 0
 
     def doc_freq(self, term: str) -> int:
         with self._cursor() as cur:

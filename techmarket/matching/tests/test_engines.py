@@ -124,6 +124,18 @@ def test_a_filter_every_record_passes_changes_no_order_gap_or_count(any_engine, 
     assert plain.total == filtered.total == 3 and "achievement:5" not in _keys(plain)  # not the unpublished one
 
 
+def test_a_page_past_the_end_or_the_count_alone_still_tells_the_total(any_engine, db):
+    # the search page shows the last page when asked for one past it, which it finds by the total
+    backend = engine()
+    backend.bulk_build(CORPUS)
+    for terms in (["电池"], []):
+        total = backend.search(EngineQuery(terms=terms, limit=10)).total
+        assert total > 0
+        for question in (EngineQuery(terms=terms, limit=0), EngineQuery(terms=terms, limit=10, offset=100)):
+            result = backend.search(question)
+            assert result.hits == [] and result.total == total
+
+
 def test_visibility_terms(any_engine, db):
     backend = engine()
     backend.bulk_build(CORPUS)
