@@ -145,6 +145,17 @@ class TestSearchPageResults:
         assert queries_after == queries_before
 
 
+    def test_type_tabs_keep_the_words_and_filters_and_start_at_page_one(self, client, world):
+        from urllib.parse import parse_qs
+
+        tabs = page(client, q="锂离子电池", region="410100", type="demand", page="2").context["tabs"]
+
+        asked = {tab["value"]: parse_qs(tab["url"][1:]) for tab in tabs}
+        assert asked[""] == {"q": ["锂离子电池"], "region": ["410100"]}
+        assert asked["achievement"] == {"q": ["锂离子电池"], "region": ["410100"], "type": ["achievement"]}
+        assert asked["notice"]["type"] == ["notice"]
+        assert [tab["value"] for tab in tabs if tab["active"]] == ["demand"]
+
     def test_listed_records_of_two_pages_of_the_same_size_are_each_their_own(self, world):
         # given: the SQL of a page of two achievements is compiled once and kept (services._listed_sql)
         from techmarket.achievements.models import Achievement
