@@ -15,7 +15,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import F
-
 from django.utils.translation import gettext as _
 
 from techmarket.accounts.permissions import is_authenticated, is_region_staff
