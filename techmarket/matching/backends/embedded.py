@@ -7,6 +7,13 @@ matching row, so long OR queries over common terms stay fast at a million docume
 Terms come analysed (``matching.analysis``) and are indexed with the whitespace tokenizer, so tantivy
 never segments Chinese itself. Only one process may write (tantivy holds a lock file): the task worker and
 the management commands. Readers reload on the writer's commit.
+
+Very common words only score, they do not find (like Lucene's common-terms query): a query word held by more
+than ``COMMON_TERM_DOCS`` records and by more than ``COMMON_TERM_SHARE`` of them (结果, 系统, 技术 … in a
+million abstracts) is scored in the documents the query's other words find, and a document holding only such
+words is not a result. Walking their posting lists was most of a query's cost at a million documents, and
+their low idf kept those documents out of the top anyway: the scores of the documents found are the full
+query's (docs/search.md gives what it changed). A query of common words only finds with all of them.
 """
 from __future__ import annotations
 
@@ -32,6 +39,8 @@ _NO_DATE = 0
 _DOC_TYPES = ("achievement", "demand", "expert", "organization")
 _DOC_TYPE_INDEX = {name: i for i, name in enumerate(_DOC_TYPES)}
 _KEY_PREFIXES = tuple(f"{name}:" for name in _DOC_TYPES)
+COMMON_TERM_DOCS = 10_000   # below this many records a word's postings are cheap to walk whatever its share
+COMMON_TERM_SHARE = 0.01    # idf below ln(100): 1 % of a million abstracts hold 试验, 处理 or 特征
 
 
 def _schema() -> tantivy.Schema:
@@ -230,19 +239,28 @@ class EmbeddedBackend(SearchBackend):
             must.append(tantivy.Query.range_query(s, "date", I, low, high))
         return must
 
-    def _text_clauses(self, terms, searcher: tantivy.Searcher) -> list[tuple[tantivy.Occur, tantivy.Query]]:
-        """One SHOULD clause per query term and text field the term occurs in, with the field's weight."""
+    def _text_clauses(self, terms, searcher: tantivy.Searcher) -> tuple[list, list]:
+        """One SHOULD clause per query term and text field the term occurs in, with the field's weight: those of
+        the words that find documents, and those of the very common words that only score them (empty when
+        no word is common, or when every word is)."""
         s = self._schema
-        should = []
+        common_over = max(COMMON_TERM_DOCS, COMMON_TERM_SHARE * searcher.num_docs)
+        finding, common = [], []
         for term in terms:
+            clauses, most = [], 0
             for name in _TEXT_FIELDS:
-                if not searcher.doc_freq(name, term):  # skip absent terms: fewer scorers to merge
+                df = searcher.doc_freq(name, term)
+                if not df:  # skip absent terms: fewer scorers to merge
                     continue
+                most = max(most, df)
                 query = tantivy.Query.term_query(s, name, term, index_option="freq")
                 weight = FIELD_WEIGHTS[name]
-                should.append((tantivy.Occur.Should,
-                               query if weight == 1.0 else tantivy.Query.boost_query(query, weight)))
-        return should
+                clauses.append((tantivy.Occur.Should,
+                                query if weight == 1.0 else tantivy.Query.boost_query(query, weight)))
+            (common if most > common_over else finding).extend(clauses)
+        if not finding:
+            return common, []
+        return finding, common
 
     def search(self, query: EngineQuery) -> EngineResult:
         searcher = self._searcher()
@@ -254,10 +272,15 @@ class EmbeddedBackend(SearchBackend):
         # tantivy panics on a limit of 0 (a question for the count alone): ask for one hit and drop it
         limit = max(1, query.limit)
         if query.terms:
-            text = self._text_clauses(query.terms, searcher)
+            text, common = self._text_clauses(query.terms, searcher)
             if not text:
                 return EngineResult(hits=[], total=0)
-            if any(occur == tantivy.Occur.Must for occur, _q in clauses):
+            if common:
+                # the other words must find a document; a common word's SHOULD beside that MUST is optional and
+                # only adds its score where it occurs (tantivy seeks its postings instead of walking them)
+                clauses.append((tantivy.Occur.Must, tantivy.Query.boolean_query(text)))
+                clauses.extend(common)
+            elif any(occur == tantivy.Occur.Must for occur, _q in clauses):
                 clauses.append((tantivy.Occur.Must, tantivy.Query.boolean_query(text)))
             else:
                 # Only exclusions beside the words (a public reader's search): the words' clauses go into the

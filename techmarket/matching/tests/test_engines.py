@@ -136,6 +136,41 @@ def test_a_page_past_the_end_or_the_count_alone_still_tells_the_total(any_engine
             assert result.hits == [] and result.total == total
 
 
+def test_very_common_words_only_score_the_documents_the_other_words_find(db, settings, monkeypatch):
+    # given: a collection where 电池 is in more records than the engine walks for a word (lowered for the test)
+    from techmarket.matching.backends import embedded
+
+    settings.TECHMARKET_SEARCH_ENGINE = "embedded"
+
+    def entry(n, *body):
+        return IndexEntry(key=f"achievement:{n}", doc_type="achievement", object_id=n, title=[], keywords=[],
+                          body=list(body), public=True)
+
+    backend = engine()
+    backend.bulk_build([entry(1, "电池", "健康", "电池"), entry(2, "电池"), entry(3, "电池", "回收"),
+                        entry(4, "健康"), entry(5, "回收")])
+    both = EngineQuery(terms=["电池", "健康"], limit=10)
+    walked = backend.search(both)  # every word finds: 电池 is not common yet
+
+    # when: a word in more than two records counts as common
+    monkeypatch.setattr(embedded, "COMMON_TERM_DOCS", 2)
+    monkeypatch.setattr(embedded, "COMMON_TERM_SHARE", 0.0)
+    found = backend.search(both)
+
+    # then: only the records the rarer word finds are results, scored as the whole query scores them
+    assert _keys(walked)[:1] == ["achievement:1"] and walked.total == 4
+    assert set(_keys(found)) == {"achievement:1", "achievement:4"} and found.total == 2
+    scores = {h.key: h.score for h in walked.hits}
+    assert all(abs(h.score - scores[h.key]) < 1e-4 for h in found.hits)
+    assert _keys(found) == [k for k in _keys(walked) if k in set(_keys(found))]
+    # a query of common words only still finds with all of them
+    alone = backend.search(EngineQuery(terms=["电池"], limit=10))
+    assert set(_keys(alone)) == {"achievement:1", "achievement:2", "achievement:3"} and alone.total == 3
+    # and under a filter the same holds
+    filtered = backend.search(EngineQuery(terms=["电池", "健康"], limit=10, doc_types=["achievement"]))
+    assert set(_keys(filtered)) == set(_keys(found)) and filtered.total == 2
+
+
 def test_visibility_terms(any_engine, db):
     backend = engine()
     backend.bulk_build(CORPUS)
