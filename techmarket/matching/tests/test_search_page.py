@@ -166,7 +166,9 @@ class TestSearchPageResults:
         # when: another page of two
         second = services._listed_records(Achievement, [world.graphene.pk, world.submitted.pk], "achievement")
 
-        # then: its own records, with the listed columns converted as the ORM would and the rest loaded when read
+        # then: its own records, read from a cursor (not the ORM's fallback), with the listed columns converted
+        # as the ORM would and the rest loaded when read
+        assert services._listed_sql(Achievement, "achievement", 2, Achievement.objects.db) is not None
         assert {a.pk for a in first} == {world.battery.pk, world.draft.pk}
         by_pk = {a.pk: a for a in second}
         assert set(by_pk) == {world.graphene.pk, world.submitted.pk}
