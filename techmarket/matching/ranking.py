@@ -10,7 +10,8 @@ got``. A clear text winner is never overtaken by a weak result of the right fiel
 of similar text relevance those of the query's field come first.
 
 Among a million documents the first ``RERANK_WINDOW`` text matches may hold too few results of the query's
-field for the prior to lift: text drifts. So when the window is full, the engine is asked a second time
+field for the prior to lift: text drifts. So when the window is full, or when the engine left out documents
+that hold only very common words of the query (``EngineResult.partial``), the engine is asked a second time
 for the best ``FIELD_QUERY_LIMIT`` matches *within the leading field* (cheap: that field's results only),
 and they join the window below its last result before the prior reorders it. Their scores are the engine's for
 that query, whose field filter is itself a scored term: in the embedded engine a good share of them score above
@@ -76,13 +77,13 @@ def field_prior_rerank(hits: list[EngineHit], *, weight: float = FIELD_PRIOR_WEI
 def ranked_window(backend, query: EngineQuery) -> tuple[list[EngineHit], int]:
     """The first results of ``query`` as the search page ranks them, and the engine's total.
 
-    The engine's first ``RERANK_WINDOW`` results; when they fill the window, the best ``FIELD_QUERY_LIMIT``
-    of the leading field that are not in it yet are appended (with their field query's scores, see above);
-    then the field prior reorders them all. Pages inside the window read from this list.
+    The engine's first ``RERANK_WINDOW`` results; when they fill the window or the engine left documents out, the
+    best ``FIELD_QUERY_LIMIT`` of the leading field that are not in it yet are appended (with their field query's
+    scores, see above); then the field prior reorders them all. Pages inside the window read from this list.
     """
     result = backend.search(replace(query, limit=RERANK_WINDOW, offset=0))
     hits = result.hits
-    if len(hits) >= RERANK_WINDOW:
+    if len(hits) >= RERANK_WINDOW or result.partial:
         votes = field_vote(hits)
         if votes:
             leading = max(votes, key=lambda c: (votes[c], c))

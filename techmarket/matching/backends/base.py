@@ -89,6 +89,9 @@ class EngineHit:
 class EngineResult:
     hits: list[EngineHit]
     total: int
+    # some documents holding query words were not candidates: those holding only very common ones (the embedded
+    # engine's common words); a window that is not full may then still miss results of the query's field
+    partial: bool = False
 
 
 class SearchBackend:

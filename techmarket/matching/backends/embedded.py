@@ -13,7 +13,9 @@ than ``COMMON_TERM_DOCS`` records and by more than ``COMMON_TERM_SHARE`` of them
 million abstracts) is scored in the documents the query's other words find, and a document holding only such
 words is not a result. Walking their posting lists was most of a query's cost at a million documents, and
 their low idf kept those documents out of the top anyway: the scores of the documents found are the full
-query's (docs/search.md gives what it changed). A query of common words only finds with all of them.
+query's (docs/search.md gives what it changed). A query of common words only finds with all of them, and so
+does a query within one category (the field prior's second query, see ``ranking``): there the common words of
+the field are what brings its documents in, and the category keeps their postings short.
 """
 from __future__ import annotations
 
@@ -239,12 +241,12 @@ class EmbeddedBackend(SearchBackend):
             must.append(tantivy.Query.range_query(s, "date", I, low, high))
         return must
 
-    def _text_clauses(self, terms, searcher: tantivy.Searcher) -> tuple[list, list]:
+    def _text_clauses(self, terms, searcher: tantivy.Searcher, *, split: bool) -> tuple[list, list]:
         """One SHOULD clause per query term and text field the term occurs in, with the field's weight: those of
         the words that find documents, and those of the very common words that only score them (empty when
-        no word is common, or when every word is)."""
+        no word is common, when every word is, or without ``split``)."""
         s = self._schema
-        common_over = max(COMMON_TERM_DOCS, COMMON_TERM_SHARE * searcher.num_docs)
+        common_over = max(COMMON_TERM_DOCS, COMMON_TERM_SHARE * searcher.num_docs) if split else float("inf")
         finding, common = [], []
         for term in terms:
             clauses, most = [], 0
@@ -272,7 +274,7 @@ class EmbeddedBackend(SearchBackend):
         # tantivy panics on a limit of 0 (a question for the count alone): ask for one hit and drop it
         limit = max(1, query.limit)
         if query.terms:
-            text, common = self._text_clauses(query.terms, searcher)
+            text, common = self._text_clauses(query.terms, searcher, split=not query.category)
             if not text:
                 return EngineResult(hits=[], total=0)
             if common:
@@ -305,7 +307,7 @@ class EmbeddedBackend(SearchBackend):
         hits = [EngineHit(prefixes[t] + str(o), score, str(c) if c else "")
                 for score, t, o, c in zip(scores, dtypes, oids, cats)]
         total = int(result.count) if result.count is not None else query.offset + len(hits)
-        return EngineResult(hits=hits, total=total)
+        return EngineResult(hits=hits, total=total, partial=bool(query.terms and common))
 
     def doc_freq(self, term: str) -> int:
         searcher = self._searcher()

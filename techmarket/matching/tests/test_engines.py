@@ -144,7 +144,7 @@ def test_very_common_words_only_score_the_documents_the_other_words_find(db, set
 
     def entry(n, *body):
         return IndexEntry(key=f"achievement:{n}", doc_type="achievement", object_id=n, title=[], keywords=[],
-                          body=list(body), public=True)
+                          body=list(body), public=True, category="d:1" if n < 3 else "d:2")
 
     backend = engine()
     backend.bulk_build([entry(1, "电池", "健康", "电池"), entry(2, "电池"), entry(3, "电池", "回收"),
@@ -163,6 +163,11 @@ def test_very_common_words_only_score_the_documents_the_other_words_find(db, set
     scores = {h.key: h.score for h in walked.hits}
     assert all(abs(h.score - scores[h.key]) < 1e-4 for h in found.hits)
     assert _keys(found) == [k for k in _keys(walked) if k in set(_keys(found))]
+    assert found.partial and not walked.partial  # which tells the field prior to ask within the leading field
+    # within one category every word finds again: there the field's common words bring its records in
+    first = found.hits[0]
+    in_field = backend.search(EngineQuery(terms=["电池", "健康"], limit=10, category=first.category))
+    assert set(_keys(in_field)) == {"achievement:1", "achievement:2"} and not in_field.partial
     # a query of common words only still finds with all of them
     alone = backend.search(EngineQuery(terms=["电池"], limit=10))
     assert set(_keys(alone)) == {"achievement:1", "achievement:2", "achievement:3"} and alone.total == 3
@@ -254,6 +259,31 @@ def test_full_window_takes_in_the_leading_fields_results_below_it(monkeypatch):
     # the prior lifts it above the distractors without a field; a:6 (another field) stays out
     assert [h.key for h in hits] == ["a:1", "a:5", "x:1", "x:2", "x:3"]
     assert total == 6 and [q.category for q in backend.queries] == [None, "d:1"]
+
+
+def test_window_not_full_but_partial_asks_within_the_leading_field():
+    from techmarket.matching import ranking
+    from techmarket.matching.backends.base import EngineHit, EngineResult
+
+    class PartialBackend:
+        """Without a category it finds two records and says it left out some (holding only common words);
+        within d:1 it also finds a:2."""
+
+        def __init__(self):
+            self.queries = []
+
+        def search(self, query):
+            self.queries.append(query)
+            if query.category is None:
+                return EngineResult(hits=[EngineHit("a:1", 10.0, "d:1"), EngineHit("x:1", 9.0)], total=2,
+                                    partial=True)
+            return EngineResult(hits=[EngineHit("a:1", 10.0, "d:1"), EngineHit("a:2", 3.0, "d:1")], total=2)
+
+    backend = PartialBackend()
+    hits, total = ranking.ranked_window(backend, EngineQuery(terms=["电池"]))
+
+    assert [q.category for q in backend.queries] == [None, "d:1"]
+    assert [h.key for h in hits] == ["a:1", "a:2", "x:1"] and total == 2
 
 
 def test_window_not_full_asks_the_engine_once(monkeypatch):
