@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from html import escape as html_escape  # Django's escape gives the same text, with a lazy-string check per call
 
 from django import forms
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -162,13 +163,14 @@ _PK_MARK = 9_876_543_210
 
 
 class _RecordUrls(dict):
-    """The URLs of a page's rows: each kind of URL is made once with a marker id, and each row's id is put in
-    its place (twenty ``reverse()`` calls cost a search page half a millisecond). Achievements and demands
-    give their own URLs (public page, or the managed view for records not yet public: only their owners and
-    reviewers find those); people and organizations have their registry pages."""
+    """The URLs of result rows: each kind of URL is made once per process with a marker id, and each row's id is
+    put in its place (twenty ``reverse()`` calls cost a search page half a millisecond, one a tenth of that).
+    Achievements and demands give their own URLs (public page, or the managed view for records not yet public:
+    only their owners and reviewers find those); people and organizations have their registry pages. The key
+    holds what ``reverse()`` depends on besides the kind: the script prefix and the URL configuration."""
 
     def __missing__(self, key):
-        doc_type, public = key
+        doc_type, public, _prefix, _urlconf = key
         if doc_type in (DocType.ACHIEVEMENT, DocType.DEMAND):
             marked = services._models()[doc_type](pk=_PK_MARK)
             url = marked.get_absolute_url() if public else marked.get_manage_url()
@@ -179,8 +181,11 @@ class _RecordUrls(dict):
         return pattern
 
     def url(self, doc_type: str, public: bool, pk: int) -> str:
-        head, tail = self[(doc_type, public)]
+        head, tail = self[(doc_type, public, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)]
         return f"{head}{pk}{tail}"
+
+
+_ROW_URLS = _RecordUrls()
 
 
 def _facts(doc_type: str, record, labels: dict) -> tuple[str, list[str]]:
@@ -213,7 +218,7 @@ def result_rows(result: services.SearchPage) -> list[ResultRow]:
         if records:
             prefetch_related_objects(records, "tech_fields")
     labels = _fact_labels()  # translated once per page, not per row
-    urls = _RecordUrls()
+    urls = _ROW_URLS
     rows = []
     for hit in hits:
         record = hit.record

@@ -156,6 +156,18 @@ class TestSearchPageResults:
         assert asked["notice"]["type"] == ["notice"]
         assert [tab["value"] for tab in tabs if tab["active"]] == ["demand"]
 
+    def test_row_urls_follow_the_script_prefix_of_each_request(self, client, world):
+        # the row URLs are made once per process and kind; an instance served under a path prefix gets its own
+        from django.test.utils import override_script_prefix
+
+        plain = client.get("/search/", {"q": "锂离子电池"})
+        with override_script_prefix("/kjdsc/"):  # what the WSGI handler sets from SCRIPT_NAME
+            prefixed = client.get("/search/", {"q": "锂离子电池"})
+
+        assert [row.url for row in plain.context["rows"]][:1] == [f"/achievements/{world.battery.pk}/"]
+        assert {row.url.split("/")[1] for row in prefixed.context["rows"]} == {"kjdsc"}
+        assert f'href="/kjdsc/achievements/{world.battery.pk}/"' in prefixed.content.decode()
+
     def test_listed_records_of_two_pages_of_the_same_size_are_each_their_own(self, world):
         # given: the SQL of a page of two achievements is compiled once and kept (services._listed_sql)
         from techmarket.achievements.models import Achievement
