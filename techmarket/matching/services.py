@@ -186,8 +186,9 @@ def _listed_sql(model, doc_type: str, n: int, using: str) -> _ListedSql | None:
 
 
 def _listed_rows(model, listed: _ListedSql, ids: list[int], using: str) -> list:
-    """The records of one page from a cursor: a raw queryset took three times as long as its SQL to build twenty
-    records. The database's converters apply as the ORM applies them (datetimes, booleans, decimals)."""
+    """The records of one page from a cursor: through a raw queryset twenty records took a fifth longer (0.37
+    against 0.31 ms at 1M; most of the rest is Django building the instances). The database's converters apply as
+    the ORM applies them (datetimes, booleans, decimals)."""
     connection = connections[using]
     converters = []
     for i, column in listed.expressions:
