@@ -273,6 +273,7 @@ class EmbeddedBackend(SearchBackend):
             clauses.append((tantivy.Occur.MustNot, tantivy.Query.term_query(self._schema, "key", key)))
         # tantivy panics on a limit of 0 (a question for the count alone): ask for one hit and drop it
         limit = max(1, query.limit)
+        common: list = []  # clauses of very common words, which only score
         if query.terms:
             text, common = self._text_clauses(query.terms, searcher, split=not query.category)
             if not text:
@@ -307,7 +308,7 @@ class EmbeddedBackend(SearchBackend):
         hits = [EngineHit(prefixes[t] + str(o), score, str(c) if c else "")
                 for score, t, o, c in zip(scores, dtypes, oids, cats)]
         total = int(result.count) if result.count is not None else query.offset + len(hits)
-        return EngineResult(hits=hits, total=total, partial=bool(query.terms and common))
+        return EngineResult(hits=hits, total=total, partial=bool(common))
 
     def doc_freq(self, term: str) -> int:
         searcher = self._searcher()
