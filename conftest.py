@@ -67,3 +67,32 @@ def _process_cache():
 def _search_dir(settings, tmp_path):
     # Each test gets its own embedded index directory (created only when a test searches).
     settings.TECHMARKET_SEARCH_DIR = str(tmp_path / "search")
+
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's package (Makefile: install)
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+
+
+@pytest.fixture
+def browser():
+    """Headless Chromium through Playwright's sync API, for the tests marked ``browser``.
+
+    Playwright keeps an asyncio loop running in this thread for as long as it is open. Django's connections are
+    then kept in a context variable rather than the thread's own storage, so the test's ORM calls open
+    connections of their own; they are closed here while the loop still runs. Left open, PostgreSQL refused to
+    drop the test database at the end of the session ("is being accessed by other users")."""
+    from django.db import connections
+    from playwright.sync_api import sync_playwright
+
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # the test's own ORM calls are still synchronous
+    try:
+        with sync_playwright() as pw:
+            chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            try:
+                yield chromium
+            finally:
+                chromium.close()
+                connections.close_all()
+    finally:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)

@@ -6,7 +6,6 @@ its team and milestones (揭榜); the bureau closes applications and appoints an
 expert scores; the enterprise awards (开榜) — every step through the pages, asserting what each actor sees.
 """
 import datetime
-import os
 
 import pytest
 from django.utils import timezone
@@ -15,24 +14,8 @@ from techmarket.challenges.models import Challenge, ChallengeApplication
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
 PASSWORD = "pw-for-tests-only"  # core.tests.factories.user
 TIMEOUT_MS = 5000
-
-
-@pytest.fixture
-def browser():
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still synchronous.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 class Actor:

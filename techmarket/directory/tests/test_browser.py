@@ -2,8 +2,6 @@
 
 officer-410105 logs in, edits a 金水区 organization, and gets 404 on the managed page of a 二七区 one.
 """
-import os
-
 import pytest
 
 from techmarket.directory.models import Organization
@@ -12,23 +10,10 @@ from .factories import make_organization
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
-
 
 @pytest.fixture
-def browser_page():
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still synchronous.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        page = browser.new_page(locale="zh-CN")
-        yield page
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+def browser_page(browser):
+    return browser.new_page(locale="zh-CN")
 
 
 def test_district_officer_edits_in_scope_and_gets_404_out_of_scope(live_server, browser_page, make_user):
