@@ -69,7 +69,7 @@ def _search_dir(settings, tmp_path):
     settings.TECHMARKET_SEARCH_DIR = str(tmp_path / "search")
 
 
-CHROMIUM = "/usr/bin/chromium"  # Debian's package (Makefile: install)
+CHROMIUM = "/usr/bin/chromium"  # Debian's package (scripts/install-system-packages.sh)
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
 
